@@ -1,0 +1,134 @@
+"""The ``duban`` command: run the embedded suite, migrate, seed, and the admin tools of every part."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from gateway.cli_directory import directory
+from shared.audit_cli import audit, database_registry
+from shared.calendar_cli import workdays
+from shared.settings import Settings
+
+
+def _metadata_by_service() -> dict[str, Any]:
+    from gateway.store import metadata as gateway_metadata
+    from services.hotline.store import metadata as hotline_metadata
+
+    return {"gateway": gateway_metadata, "hotline": hotline_metadata}
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Duban (督办): supervision and complaint handling. 督办平台命令行。"""
+    ctx.obj = {"databases": database_registry(_metadata_by_service())}
+
+
+main.add_command(workdays)
+main.add_command(directory)
+main.add_command(audit)
+
+
+@main.command()
+def migrate() -> None:
+    """Bring every service database to the newest schema (embedded mode: SQLite files in DUBAN_DATA)."""
+    import gateway
+    import services.hotline
+
+    settings = Settings.from_env()
+    for name, module in (("gateway", gateway), ("hotline", services.hotline)):
+        module.migrate(settings)
+        click.echo(f"{name}: migrated")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo departments, users and tickets (embedded mode only; idempotent)."""
+    from gateway.embedded import create_suite
+    from services.hotline.cli import seed_demo_tickets
+
+    settings = Settings.from_env(background_workers=False)
+    suite = create_suite(settings)
+    try:
+        _seed(suite, settings, seed_demo_tickets)
+    finally:
+        suite.close()
+
+
+def _seed(suite: Any, settings: Settings, seed_tickets: Any) -> None:
+    from gateway.handlers import seed_demo as seed_directory
+
+    result = seed_directory(suite.databases["gateway"], settings)
+    suite.runtime.run_until_idle()  # the hotline learns the departments from the directory's events
+    click.echo(f"directory: {result}")
+    created = seed_tickets(suite.apps["hotline"].extensions["duban.hotline"])
+    suite.runtime.run_until_idle()
+    click.echo(f"hotline: {created} demo tickets")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="default: $PORT or 8000")
+@click.option("--threads", type=int, default=8, show_default=True)
+def run(host: str, port: int | None, threads: int) -> None:
+    """Serve the embedded suite (gateway + all services in one process) with demo data."""
+    from gunicorn.app.base import BaseApplication
+
+    from gateway.embedded import create_suite
+    from services.hotline.cli import seed_demo_tickets
+
+    settings = Settings.from_env()
+    port = port or settings.port
+    marker = settings.data_dir / ".demo-seeded"
+    if settings.embedded and not marker.exists():
+        suite = create_suite(Settings.from_env(background_workers=False))
+        try:
+            _seed(suite, settings, seed_demo_tickets)
+        finally:
+            suite.close()
+        marker.write_text("demo data loaded; delete this file to load it again\n")
+
+    class Embedded(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            # One worker: the embedded event bus lives in the process. Threads serve concurrency.
+            for key, value in {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
+                               "worker_class": "gthread", "accesslog": "-", "timeout": 60}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:  # runs in the worker, so the delivery thread lives there
+            return create_suite().wsgi
+
+    click.echo(f"Duban embedded suite on http://{host}:{port}/  (data in {settings.data_dir.resolve()})")
+    Embedded().run()
+
+
+@main.group()
+def events() -> None:
+    """Event bus administration (outbox, dead letters)."""
+
+
+@events.group()
+def outbox() -> None:
+    """The transactional outbox of each service."""
+
+
+@outbox.command("status")
+@click.pass_context
+def outbox_status(ctx: click.Context) -> None:
+    """Backlog, age of the oldest pending event and dead events, per service (JSON lines)."""
+    from shared.bus.outbox import OutboxRelay
+
+    for service in _metadata_by_service():
+        db = ctx.obj["databases"](service)
+        try:
+            click.echo(json.dumps(OutboxRelay(db, transport=None).status()))  # type: ignore[arg-type]
+        finally:
+            db.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

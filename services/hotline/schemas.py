@@ -1,0 +1,206 @@
+"""Request and response schemas of the hotline API (marshmallow; unknown fields are rejected)."""
+
+from __future__ import annotations
+
+import re
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from services.hotline.rules import (
+    Channel,
+    EmergencyService,
+    LegalChannel,
+    Satisfaction,
+    TicketStatus,
+    TicketType,
+    Urgency,
+)
+from shared.schemas import PageQuerySchema, page_schema
+
+
+def _choices(enum: type) -> validate.OneOf:
+    return validate.OneOf([e.value for e in enum])  # type: ignore[attr-defined]
+
+
+_PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
+_DEPT = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a department code")
+
+
+class CallerSchema(ma.Schema):
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+    phone = fields.String(load_default="", validate=validate.Regexp(_PHONE, error="not a phone number"))
+
+    @ma.validates("phone")
+    def _phone(self, value: str, **_kw: object) -> None:
+        if value and len(re.sub(r"\D", "", value)) < 3:
+            raise ma.ValidationError("not a phone number")
+
+
+class TicketCreateSchema(ma.Schema):
+    type = fields.String(required=True, validate=_choices(TicketType))
+    urgency = fields.String(load_default=Urgency.GENERAL.value, validate=_choices(Urgency))
+    channel = fields.String(load_default=Channel.PHONE.value, validate=_choices(Channel))
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
+    caller = fields.Nested(CallerSchema, load_default=lambda: {"name": "", "phone": ""})
+    address = fields.String(load_default="", validate=validate.Length(max=300))
+    confidential = fields.Boolean(load_default=False)
+    utility = fields.Boolean(load_default=False, metadata={"description": "水电气热 utility request"})
+
+
+class DispatchSchema(ma.Schema):
+    lead_department = fields.String(required=True, validate=_DEPT)
+    co_departments = fields.List(fields.String(validate=_DEPT), load_default=list,
+                                 validate=validate.Length(max=10))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ContentSchema(ma.Schema):
+    content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
+
+
+class LegalChannelSchema(ContentSchema):
+    channel = fields.String(required=True, validate=_choices(LegalChannel))
+
+
+class TransferSchema(ma.Schema):
+    service = fields.String(required=True, validate=_choices(EmergencyService))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReasonSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+
+class NoteSchema(ma.Schema):
+    note = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+
+class ReturnReviewSchema(ma.Schema):
+    accept = fields.Boolean(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    lead_department = fields.String(load_default=None, allow_none=True, validate=_DEPT)
+    co_departments = fields.List(fields.String(validate=_DEPT), load_default=list)
+
+
+class ExtensionSchema(ma.Schema):
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=30))
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+
+class ExtensionReviewSchema(ma.Schema):
+    approve = fields.Boolean(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CallbackSchema(ma.Schema):
+    satisfaction = fields.String(required=True, validate=_choices(Satisfaction))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    justified = fields.Boolean(load_default=False, metadata={
+        "description": "the dissatisfaction is justified (诉求未解决): reopen the ticket"})
+
+
+class MergeSchema(ma.Schema):
+    into = fields.String(required=True, validate=validate.Length(min=1, max=36),
+                         metadata={"description": "id or number of the ticket to keep"})
+
+
+class TicketListQuerySchema(PageQuerySchema):
+    status = fields.List(fields.String(validate=_choices(TicketStatus)), load_default=None)
+    type = fields.String(load_default=None, validate=_choices(TicketType))
+    urgency = fields.String(load_default=None, validate=_choices(Urgency))
+    department = fields.String(load_default=None, validate=_DEPT)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    created_from = fields.AwareDateTime(load_default=None)
+    created_to = fields.AwareDateTime(load_default=None)
+    overdue = fields.Boolean(load_default=None)
+
+
+class TimelineEntrySchema(ma.Schema):
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    action_label = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    department = fields.String(allow_none=True)
+    note = fields.String()
+    data = fields.Dict()
+
+
+class DuplicateSchema(ma.Schema):
+    id = fields.String()
+    number = fields.String()
+    title = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    score = fields.Float()
+    same_caller = fields.Boolean()
+
+
+class TicketReadSchema(ma.Schema):
+    id = fields.String()
+    number = fields.String()
+    query_code = fields.String(metadata={"description": "shown to operators and dispatchers only"})
+    type = fields.String()
+    type_label = fields.String()
+    urgency = fields.String()
+    urgency_label = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    title = fields.String()
+    content = fields.String()
+    caller = fields.Dict()
+    address = fields.String()
+    confidential = fields.Boolean()
+    utility = fields.Boolean()
+    lead_department = fields.String(allow_none=True)
+    co_departments = fields.List(fields.String())
+    created_at = fields.DateTime()
+    dispatched_at = fields.DateTime(allow_none=True)
+    sign_due_at = fields.DateTime(allow_none=True)
+    handle_due_at = fields.DateTime(allow_none=True)
+    return_due_at = fields.DateTime(allow_none=True)
+    callback_due_at = fields.DateTime(allow_none=True)
+    deadline_provisional = fields.Boolean()
+    signed_at = fields.DateTime(allow_none=True)
+    replied_at = fields.DateTime(allow_none=True)
+    reply = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    satisfaction = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    extension_days = fields.Integer()
+    extension = fields.Dict(allow_none=True)
+    return_request = fields.Dict(allow_none=True)
+    urge_count = fields.Integer()
+    reopen_count = fields.Integer()
+    return_count = fields.Integer()
+    merged_into = fields.String(allow_none=True)
+    merged_from = fields.List(fields.String())
+    version = fields.Integer()
+    timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    duplicate_candidates = fields.List(fields.Nested(DuplicateSchema))
+
+
+TicketPageSchema = page_schema(TicketReadSchema, "TicketPage")
+
+
+class PublicStatusQuerySchema(ma.Schema):
+    number = fields.String(required=True, validate=validate.Length(min=6, max=20))
+    code = fields.String(required=True, validate=validate.Length(min=4, max=12))
+
+
+class StatsQuerySchema(ma.Schema):
+    period = fields.String(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+    department = fields.String(load_default=None, validate=_DEPT)
+
+
+class DepartmentSchema(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+    utility = fields.Boolean()
+    active = fields.Boolean()

@@ -1,0 +1,126 @@
+"""Access tokens (JWT) and roles. The gateway issues tokens; every service verifies them itself."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import jwt
+from flask import Flask, current_app, g, request
+
+from shared.errors import Forbidden, Unauthorized
+
+OPERATOR, DISPATCHER, DEPARTMENT, INSPECTOR, ADMIN = "operator", "dispatcher", "department", "inspector", "admin"
+ROLES = (OPERATOR, DISPATCHER, DEPARTMENT, INSPECTOR, ADMIN)
+ROLE_LABELS = {OPERATOR: "话务员", DISPATCHER: "派单员", DEPARTMENT: "承办单位",
+               INSPECTOR: "纪检监察", ADMIN: "管理员"}
+
+ISSUER = "duban-gateway"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a username, roles, and for department staff the departments they act for."""
+
+    username: str
+    roles: frozenset[str]
+    departments: frozenset[str] = field(default_factory=frozenset)
+    display_name: str = ""
+
+    def has_any(self, *roles: str) -> bool:
+        return ADMIN in self.roles or bool(self.roles & set(roles))
+
+    def acts_for(self, department: str) -> bool:
+        return department in self.departments
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names this caller."""
+        return f"user:{self.username}"
+
+
+class TokenService:
+    """Issues (gateway) and verifies (every service) HMAC-signed access tokens."""
+
+    def __init__(self, secret: str, *, ttl: timedelta = timedelta(hours=8)) -> None:
+        if len(secret) < 32:
+            raise ValueError("the token secret must be at least 32 characters")
+        self._secret = secret
+        self.ttl = ttl
+
+    def issue(self, principal: Principal, *, now: datetime) -> str:
+        claims = {
+            "iss": ISSUER, "sub": principal.username, "roles": sorted(principal.roles),
+            "departments": sorted(principal.departments), "name": principal.display_name,
+            "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp()),
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                                options={"require": ["exp", "sub", "iss"]})
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("登录已过期 / token expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized("无效的访问令牌 / invalid token") from exc
+        roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
+        return Principal(username=claims["sub"], roles=roles,
+                         departments=frozenset(claims.get("departments", [])),
+                         display_name=claims.get("name", ""))
+
+
+def init_auth(app: Flask, tokens: TokenService) -> None:
+    """Verify the bearer token, if any, before each request; a bad token is a 401, never anonymous."""
+    app.extensions["duban.tokens"] = tokens
+
+    @app.before_request
+    def _load_principal() -> None:
+        g.principal = None
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("Authorization 头应为 Bearer 令牌 / expected a Bearer token")
+        g.principal = current_app.extensions["duban.tokens"].verify(token.strip())
+
+
+def current_principal() -> Principal | None:
+    return g.get("principal")
+
+
+def require_principal(*roles: str) -> Principal:
+    """The caller, who must be logged in and hold one of ``roles`` (admin holds all)."""
+    principal = current_principal()
+    if principal is None:
+        raise Unauthorized("请先登录 / authentication required")
+    if roles and not principal.has_any(*roles):
+        raise Forbidden("无权执行此操作 / your role may not do this",
+                        {"required_roles": list(roles)})
+    return principal
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    """View decorator: 401 without a token, 403 without one of ``roles``."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require_principal(*roles)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def roles_of(principal: Principal | None) -> Iterable[str]:
+    return principal.roles if principal else ()

@@ -1,0 +1,1 @@
+"""The event bus: envelope, outbox relay, idempotent consumers, and transports."""

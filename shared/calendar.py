@@ -1,0 +1,383 @@
+"""The working-day calendar (工作日历) and time limits (办理时限), per DESIGN §5.
+
+Holidays and make-up working days (调休) come from ``chinesecalendar``, overridden by an
+admin-maintained file for years the package does not cover yet. A year nobody knows is computed with
+weekends only and every deadline touching it is marked provisional: the calendar never crashes and
+never pretends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import chinese_calendar
+
+from shared.metrics import CALENDAR_PROVISIONAL
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_DAY = timedelta(days=1)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR_KEY = re.compile(r"\d{4}")
+
+
+class TimeUnit(StrEnum):
+    """Units of a time limit; the value is what events and databases store."""
+
+    NATURAL_MINUTES = "natural_minutes"
+    NATURAL_HOURS = "natural_hours"
+    NATURAL_DAYS = "natural_days"
+    WORKING_DAYS = "working_days"
+
+    @property
+    def label(self) -> str:
+        """Chinese label: 分钟 / 小时 / 自然日 / 工作日."""
+        return _UNIT_LABELS[self]
+
+
+_UNIT_LABELS = {
+    TimeUnit.NATURAL_MINUTES: "分钟",
+    TimeUnit.NATURAL_HOURS: "小时",
+    TimeUnit.NATURAL_DAYS: "自然日",
+    TimeUnit.WORKING_DAYS: "工作日",
+}
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time limit (时限): a whole, non-negative amount of one unit."""
+
+    amount: int
+    unit: TimeUnit
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
+            raise ValueError(f"time limit amount must be an int, not {self.amount!r}")
+        if self.amount < 0:
+            raise ValueError(f"time limit amount must be >= 0, not {self.amount}")
+        # Accept the stored string form so limits read back from events or rows need no conversion.
+        object.__setattr__(self, "unit", TimeUnit(self.unit))
+
+    @classmethod
+    def minutes(cls, n: int) -> TimeLimit:
+        """N natural minutes (签收时限 such as 15分钟)."""
+        return cls(n, TimeUnit.NATURAL_MINUTES)
+
+    @classmethod
+    def hours(cls, n: int) -> TimeLimit:
+        """N natural hours (紧急件)."""
+        return cls(n, TimeUnit.NATURAL_HOURS)
+
+    @classmethod
+    def days(cls, n: int) -> TimeLimit:
+        """N natural days (自然日)."""
+        return cls(n, TimeUnit.NATURAL_DAYS)
+
+    @classmethod
+    def workdays(cls, n: int) -> TimeLimit:
+        """N working days (工作日)."""
+        return cls(n, TimeUnit.WORKING_DAYS)
+
+    def label_zh(self) -> str:
+        """Chinese wording, e.g. 5个工作日, 2小时, 15分钟, 3个自然日."""
+        if self.unit in (TimeUnit.NATURAL_DAYS, TimeUnit.WORKING_DAYS):
+            return f"{self.amount}个{self.unit.label}"
+        return f"{self.amount}{self.unit.label}"
+
+    def duration(self) -> timedelta:
+        """The exact elapsed time of a minute/hour limit (day limits depend on the calendar)."""
+        if self.unit is TimeUnit.NATURAL_MINUTES:
+            return timedelta(minutes=self.amount)
+        if self.unit is TimeUnit.NATURAL_HOURS:
+            return timedelta(hours=self.amount)
+        raise ValueError(f"{self.label_zh()} has no fixed duration")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a time limit runs out, and whether a year without holiday data was involved."""
+
+    due_at: datetime
+    provisional: bool
+
+
+class _OncePerYear:
+    """Remembers which unknown years were already warned about in this process."""
+
+    def __init__(self) -> None:
+        self._years: set[int] = set()
+        self._lock = threading.Lock()
+
+    def first_time(self, year: int) -> bool:
+        if year in self._years:  # the common case in sweeps, answered without the lock
+            return False
+        with self._lock:
+            if year in self._years:
+                return False
+            self._years.add(year)
+            return True
+
+
+_warned = _OncePerYear()
+
+
+@cache
+def _package_covers(year: int) -> bool:
+    """Whether chinesecalendar has this year's schedule; it signals a gap with NotImplementedError."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except (NotImplementedError, ValueError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Year:
+    workdays: list[int]  # proleptic ordinals, sorted, so lookups and counts are bisects
+    known: bool
+
+
+def _parse_close(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if match:
+        hours, minutes = int(match[1]), int(match[2])
+        close = timedelta(hours=hours, minutes=minutes)
+        if minutes < 60 and timedelta(0) < close <= timedelta(hours=24):
+            return close
+    raise ValueError(f"working-day close must be HH:MM between 00:01 and 24:00, not {text!r}")
+
+
+class WorkCalendar:
+    """Working days in one administrative time zone, with a configurable daily close."""
+
+    def __init__(self, *, timezone: str = "Asia/Shanghai", close: str = "24:00",
+                 overrides: Mapping[date, bool] | None = None, known_years: Iterable[int] = ()) -> None:
+        try:
+            self._tz = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {timezone!r}") from exc
+        self._close = _parse_close(close)
+        self._overrides: dict[date, bool] = {}
+        for day, working in (overrides or {}).items():
+            # A datetime key would never match a date lookup, so it is refused rather than ignored.
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise ValueError(f"override keys must be dates, not {day!r}")
+            self._overrides[day] = bool(working)
+        self._known_years = frozenset(int(year) for year in known_years)
+        self._years: dict[int, _Year] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkCalendar:
+        """The calendar the settings describe, with the override file if one is configured."""
+        overrides: dict[date, bool] = {}
+        years: set[int] = set()
+        if settings.calendar_file is not None:
+            overrides, years = cls.load_overrides(settings.calendar_file)
+        return cls(timezone=settings.timezone, close=settings.workday_close,
+                   overrides=overrides, known_years=years)
+
+    @classmethod
+    def load_overrides(cls, path: str | Path) -> tuple[dict[date, bool], set[int]]:
+        """Read an override file (format in docs/calendar.md): date -> is working day, declared years."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not valid JSON: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
+            raise ValueError(f'{path}: expected an object with a "years" object')
+        if extra := set(data) - {"years"}:
+            raise ValueError(f"{path}: unexpected top-level keys {sorted(extra)}")
+        overrides: dict[date, bool] = {}
+        years: set[int] = set()
+        for key, entry in data["years"].items():
+            if not _YEAR_KEY.fullmatch(key):
+                raise ValueError(f"{path}: year key {key!r} is not a four-digit year")
+            year = int(key)
+            if not isinstance(entry, dict):
+                raise ValueError(f"{path}: years.{key} must be an object")
+            if extra := set(entry) - {"holidays", "workdays", "source"}:
+                raise ValueError(f"{path}: years.{key} has unexpected keys {sorted(extra)}")
+            holidays = _read_days(path, year, entry, "holidays")
+            workdays = _read_days(path, year, entry, "workdays")
+            if both := holidays & workdays:
+                listed = ", ".join(sorted(day.isoformat() for day in both))
+                raise ValueError(f"{path}: years.{key}: {listed} listed as both holiday and workday")
+            overrides.update(dict.fromkeys(holidays, False))
+            overrides.update(dict.fromkeys(workdays, True))
+            years.add(year)
+        return overrides, years
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The administrative time zone every day is counted in."""
+        return self._tz
+
+    def is_known_year(self, year: int) -> bool:
+        """Whether this year's holidays are known (chinesecalendar or the override file)."""
+        return year in self._known_years or _package_covers(year)
+
+    def is_workday(self, day: date) -> bool:
+        """Whether ``day`` is a working day (工作日): overrides, then chinesecalendar, then Mon–Fri."""
+        if isinstance(day, datetime):
+            raise TypeError("is_workday takes a date; convert datetimes to the calendar's zone first")
+        table = self._year(day.year)
+        if not table.known:
+            self._warn_unknown(day.year)
+        ordinal = day.toordinal()
+        index = bisect_left(table.workdays, ordinal)
+        return index < len(table.workdays) and table.workdays[index] == ordinal
+
+    def add_workdays(self, day: date, n: int) -> tuple[date, bool]:
+        """The Nth working day after ``day`` (never ``day`` itself), and whether it is provisional."""
+        if n < 0:
+            raise ValueError(f"number of working days must be >= 0, not {n}")
+        if n == 0:
+            return day, False
+        year, remaining = day.year, n
+        index = bisect_right(self._year(year).workdays, day.toordinal())
+        unknown = []
+        while True:
+            table = self._year(year)
+            # The start year is only consulted if some day of it follows ``day``.
+            if not table.known and (year != day.year or (day.month, day.day) != (12, 31)):
+                unknown.append(year)
+            available = len(table.workdays) - index
+            if remaining <= available:
+                result = date.fromordinal(table.workdays[index + remaining - 1])
+                break
+            remaining -= available
+            year, index = year + 1, 0
+            if year > date.max.year:
+                raise ValueError(f"{n} working days after {day} is beyond the last representable date")
+        for year in unknown:
+            self._warn_unknown(year)
+            CALENDAR_PROVISIONAL.labels(str(year)).inc()
+        return result, bool(unknown)
+
+    def due(self, start: datetime, limit: TimeLimit) -> Deadline:
+        """When ``limit`` counted from ``start`` runs out; the start day itself never counts."""
+        local = self._local(start, "start")
+        if limit.unit in (TimeUnit.NATURAL_MINUTES, TimeUnit.NATURAL_HOURS):
+            return Deadline(self._after(local, limit.duration()), provisional=False)
+        return self._days_after(local.date(), limit)
+
+    def extend(self, due_at: datetime, limit: TimeLimit) -> Deadline:
+        """Push a deadline out by ``limit`` (延期), counting from the day whose close ``due_at`` is."""
+        local = self._local(due_at, "due_at")
+        if limit.unit in (TimeUnit.NATURAL_MINUTES, TimeUnit.NATURAL_HOURS):
+            return Deadline(self._after(local, limit.duration()), provisional=False)
+        base = self._last_closed_day(local)
+        # A due time that is not exactly a close belongs to the day that has not closed yet.
+        if self._close_of(base) != local:
+            base += _DAY
+        return self._days_after(base, limit)
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """How many working days closed in (start, end] (e.g. 超期超过5个工作日)."""
+        first = self._last_closed_day(self._local(start, "start")) + _DAY
+        last = self._last_closed_day(self._local(end, "end"))
+        if last < first:
+            return 0
+        count = 0
+        for year in range(first.year, last.year + 1):
+            table = self._year(year)
+            if not table.known:
+                self._warn_unknown(year)
+            low = max(first, date(year, 1, 1)).toordinal()
+            high = min(last, date(year, 12, 31)).toordinal()
+            count += bisect_right(table.workdays, high) - bisect_left(table.workdays, low)
+        return count
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _local(self, moment: datetime, name: str) -> datetime:
+        if not isinstance(moment, datetime):
+            raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
+        return moment.astimezone(self._tz)
+
+    def _after(self, local: datetime, duration: timedelta) -> datetime:
+        # Elapsed time is added in UTC so a daylight-saving change could never stretch it.
+        return (local.astimezone(UTC) + duration).astimezone(self._tz)
+
+    def _days_after(self, day: date, limit: TimeLimit) -> Deadline:
+        try:
+            if limit.unit is TimeUnit.WORKING_DAYS:
+                last, provisional = self.add_workdays(day, limit.amount)
+                return Deadline(self._close_of(last), provisional)
+            return Deadline(self._close_of(day + timedelta(days=limit.amount)), provisional=False)
+        except OverflowError as exc:
+            raise ValueError(f"{limit.label_zh()} after {day} is beyond the last representable date") from exc
+
+    def _close_of(self, day: date) -> datetime:
+        """The moment ``day`` closes; wall-clock arithmetic turns 24:00 into the next day's 00:00."""
+        return (datetime.combine(day, time()) + self._close).replace(tzinfo=self._tz)
+
+    def _last_closed_day(self, local: datetime) -> date:
+        """The latest day whose close is at or before ``local``."""
+        return (local.replace(tzinfo=None) - self._close).date()
+
+    def _year(self, year: int) -> _Year:
+        table = self._years.get(year)
+        if table is None:
+            with self._lock:
+                table = self._years.get(year)
+                if table is None:
+                    table = self._years[year] = self._build_year(year)
+        return table
+
+    def _build_year(self, year: int) -> _Year:
+        from_package = _package_covers(year)
+        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        workdays = []
+        for ordinal in range(first, last + 1):
+            day = date.fromordinal(ordinal)
+            working = self._overrides.get(day)
+            if working is None:
+                working = chinese_calendar.is_workday(day) if from_package else day.weekday() < 5
+            if working:
+                workdays.append(ordinal)
+        return _Year(workdays, known=self.is_known_year(year))
+
+    def _warn_unknown(self, year: int) -> None:
+        if _warned.first_time(year):
+            log.warning("holiday calendar has no schedule for year %s; counting weekends only "
+                        "(provisional) until the override file declares it", year,
+                        extra={"year": year})
+
+
+def _read_days(path: Path, year: int, entry: Mapping[str, Any], field: str) -> set[date]:
+    values = entry.get(field, [])
+    if not isinstance(values, list):
+        raise ValueError(f"{path}: years.{year}.{field} must be a list of YYYY-MM-DD dates")
+    days = set()
+    for position, value in enumerate(values):
+        where = f"{path}: years.{year}.{field}[{position}]"
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise ValueError(f"{where}: {value!r} is not a YYYY-MM-DD date")
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {value!r} is not a valid date") from exc
+        if day.year != year:
+            raise ValueError(f"{where}: {value} is not in {year}, the year it is listed under")
+        days.add(day)
+    return days

@@ -1,0 +1,91 @@
+"""``Idempotency-Key`` for retried writes: the same key and body replays the first response.
+
+The key is claimed before the view runs, so two concurrent retries cannot both execute; a claim
+left behind by a crashed request expires after ``STALE_AFTER`` and the retry may then run.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Response, current_app, request
+from sqlalchemy.exc import IntegrityError
+
+from shared.auth import current_principal
+from shared.errors import Conflict, InvalidInput
+from shared.web import service_db
+
+HEADER = "Idempotency-Key"
+STALE_AFTER = timedelta(seconds=60)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def idempotent(view: F) -> F:
+    """Decorate a write view (outermost, under the route) to honour ``Idempotency-Key``."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get(HEADER)
+        if not key:
+            return view(*args, **kwargs)
+        if len(key) > 200 or not key.strip():
+            raise InvalidInput(f"{HEADER} must be 1–200 characters", {HEADER: ["invalid length"]})
+        db = service_db()
+        table = db.metadata.tables["idempotency_keys"]
+        principal = current_principal()
+        scope = principal.username if principal else f"anon:{request.remote_addr}"
+        digest = hashlib.sha256(
+            f"{request.method} {request.path}\n".encode() + request.get_data()).hexdigest()
+        replay = _claim(db, table, scope, key, digest)
+        if replay is not None:
+            return replay
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            _release(db, table, scope, key)
+            raise
+        if response.status_code >= 400:
+            _release(db, table, scope, key)
+            return response
+        with db.engine.begin() as conn:
+            conn.execute(table.update().where(table.c.scope == scope, table.c.key == key).values(
+                status_code=response.status_code, body=response.get_data(as_text=True),
+                completed_at=db.clock.now()))
+        return response
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str) -> Response | None:
+    now = db.clock.now()
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(table.insert().values(scope=scope, key=key, request_hash=digest, created_at=now))
+        return None
+    except IntegrityError:
+        pass
+    with db.engine.begin() as conn:
+        row = conn.execute(sa.select(table).where(table.c.scope == scope, table.c.key == key)).one()
+        if row.request_hash != digest:
+            raise InvalidInput(f"{HEADER} 已用于另一个请求 / key was used for a different request",
+                               {HEADER: ["reused with a different request"]})
+        if row.completed_at is not None:
+            response = Response(row.body, status=row.status_code, mimetype="application/json")
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        if now - row.created_at < STALE_AFTER:
+            raise Conflict("相同请求正在处理 / a request with this key is in progress")
+        conn.execute(table.update().where(table.c.scope == scope, table.c.key == key)
+                     .values(created_at=now))
+    return None
+
+
+def _release(db: Any, table: sa.Table, scope: str, key: str) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.scope == scope, table.c.key == key,
+                                          table.c.completed_at.is_(None)))

@@ -1,0 +1,53 @@
+"""Masking of personal data (个人信息) for anything shown outside the handling staff."""
+
+from __future__ import annotations
+
+import re
+
+# Mainland mobile numbers, landlines with area code, and 18-digit resident ID numbers.
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{3,4})(\d{4})(?!\d)")
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# Address granularity kept visible: up to the district/county (区/县/市) level.
+_ADDRESS_KEEP = re.compile(r"^(.*?(?:省|自治区))?(.*?市)?(.*?(?:区|县|旗))?")
+
+
+def mask_name(name: str | None) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧阳**… keep the first character (surname) only."""
+    if not name:
+        return ""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_phone(phone: str | None) -> str:
+    """13812345678 → 138****5678; other numbers keep only their last four digits."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_address(address: str | None) -> str:
+    """Keep province/city/district; mask the street and number."""
+    if not address:
+        return ""
+    match = _ADDRESS_KEEP.match(address)
+    kept = "".join(g for g in (match.groups() if match else ()) if g)
+    return (kept + "***") if kept else "***"
+
+
+def mask_text(text: str | None) -> str:
+    """Mask phone and ID numbers inside free text (names in free text cannot be found reliably,
+    so free text is only shown where the caller wrote it or staff reviewed it)."""
+    if not text:
+        return ""
+    text = _ID_CARD.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:], text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)

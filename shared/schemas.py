@@ -1,0 +1,30 @@
+"""Schemas every service shares: pagination in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+MAX_PAGE_SIZE = 200
+
+
+class PageQuerySchema(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A ``{items, page, page_size, total}`` envelope around ``item`` (named for the OpenAPI doc)."""
+    attrs: dict[str, Any] = {
+        "items": fields.List(fields.Nested(item)),
+        "page": fields.Integer(),
+        "page_size": fields.Integer(),
+        "total": fields.Integer(),
+    }
+    return type(name + "Schema", (ma.Schema,), attrs)
+
+
+def page(items: list[Any], *, page: int, page_size: int, total: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "page_size": page_size, "total": total}

@@ -1,0 +1,109 @@
+"""Settings from the environment (12-factor), with the embedded defaults.
+
+Every setting a process reads is named here, so deployment files can be checked against one list.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+EMBEDDED = "embedded"
+DISTRIBUTED = "distributed"
+
+# Every environment variable the code reads, with what it means (docs and compose checks use this).
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "DUBAN_MODE": "embedded (default) or distributed",
+    "DUBAN_DATA": "data folder for embedded mode (SQLite files, generated secret); default ./var",
+    "DATABASE_URL": "database of the service this process runs (distributed mode)",
+    "AMQP_URL": "RabbitMQ URL (distributed mode)",
+    "ELASTICSEARCH_URL": "Elasticsearch URL (distributed mode)",
+    "DUBAN_JWT_SECRET": "HMAC secret for access tokens; required in distributed mode",
+    "DUBAN_TOKEN_TTL_MINUTES": "access token lifetime in minutes; default 480 (one shift)",
+    "DUBAN_TIMEZONE": "administrative time zone; default Asia/Shanghai",
+    "DUBAN_WORKDAY_CLOSE": "time of day a working day closes, HH:MM; default 24:00",
+    "DUBAN_CALENDAR_FILE": "JSON file of holiday/make-up overrides for years chinesecalendar lacks",
+    "DUBAN_PUBLIC_RATE_LIMIT": "anonymous lookups per client per minute; default 20",
+    "DUBAN_DEMO_PASSWORD": "password of the demo users (embedded mode only); default duban-demo",
+    "DUBAN_LOG_LEVEL": "log level; default INFO",
+    "PORT": "HTTP port of the gateway; default 8000",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One immutable settings object handed to every factory."""
+
+    mode: str = EMBEDDED
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    database_urls: Mapping[str, str] = field(default_factory=dict)
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    jwt_secret: str | None = None
+    token_ttl_minutes: int = 480
+    timezone: str = "Asia/Shanghai"
+    workday_close: str = "24:00"
+    calendar_file: Path | None = None
+    public_rate_limit: int = 20
+    demo_password: str = "duban-demo"
+    log_level: str = "INFO"
+    port: int = 8000
+    # Background delivery of events in embedded mode; tests turn it off and drain by hand.
+    background_workers: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read the environment; keyword overrides win (tests use them)."""
+        env = os.environ if env is None else env
+        calendar_file = env.get("DUBAN_CALENDAR_FILE")
+        settings = cls(
+            mode=env.get("DUBAN_MODE", EMBEDDED),
+            data_dir=Path(env.get("DUBAN_DATA", "var")),
+            database_url=env.get("DATABASE_URL") or None,
+            amqp_url=env.get("AMQP_URL", cls.amqp_url),
+            elasticsearch_url=env.get("ELASTICSEARCH_URL", cls.elasticsearch_url),
+            jwt_secret=env.get("DUBAN_JWT_SECRET") or None,
+            token_ttl_minutes=int(env.get("DUBAN_TOKEN_TTL_MINUTES", "480")),
+            timezone=env.get("DUBAN_TIMEZONE", cls.timezone),
+            workday_close=env.get("DUBAN_WORKDAY_CLOSE", cls.workday_close),
+            calendar_file=Path(calendar_file) if calendar_file else None,
+            public_rate_limit=int(env.get("DUBAN_PUBLIC_RATE_LIMIT", "20")),
+            demo_password=env.get("DUBAN_DEMO_PASSWORD", cls.demo_password),
+            log_level=env.get("DUBAN_LOG_LEVEL", cls.log_level),
+            port=int(env.get("PORT", "8000")),
+        )
+        if settings.mode not in (EMBEDDED, DISTRIBUTED):
+            raise ValueError(f"DUBAN_MODE must be {EMBEDDED} or {DISTRIBUTED}, not {settings.mode!r}")
+        return replace(settings, **overrides)
+
+    @property
+    def embedded(self) -> bool:
+        return self.mode == EMBEDDED
+
+    def database_url_for(self, service: str) -> str:
+        """The database of one service: explicit URL, else a SQLite file in the data folder."""
+        if service in self.database_urls:
+            return self.database_urls[service]
+        if self.database_url and not self.embedded:
+            return self.database_url
+        if not self.embedded:
+            raise RuntimeError(f"DATABASE_URL is required for {service} in distributed mode")
+        return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The token secret. Embedded mode generates one per data folder; distributed mode must be told."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if not self.embedded:
+            raise RuntimeError("DUBAN_JWT_SECRET is required in distributed mode")
+        path = self.data_dir / "jwt-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -1,0 +1,111 @@
+"""The common shape of every service's Flask app: API docs, error envelope, auth, request ids,
+metrics, and health endpoints. Services call ``create_service_app`` from their own factory."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
+from flask_smorest import Api
+
+from shared.auth import TokenService, init_auth
+from shared.db import Database
+from shared.errors import envelope, http_exception_body, register_error_handlers
+from shared.logs import correlation_id_var, request_id_var
+from shared.metrics import HTTP_LATENCY, metrics_response
+from shared.settings import Settings
+
+ReadyCheck = Callable[[], None]
+
+
+class JsonProvider(DefaultJSONProvider):
+    ensure_ascii = False  # Chinese stays readable in responses and logs
+    sort_keys = False
+
+
+class DubanApi(Api):
+    """flask-smorest's Api with our envelope for its own HTTP errors (e.g. 422 from webargs)."""
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return http_exception_body(error)
+
+
+def create_service_app(name: str, settings: Settings, *, title: str, tokens: TokenService,
+                       db: Database | None = None, ready_checks: list[ReadyCheck] | None = None,
+                       description: str = "") -> tuple[Flask, DubanApi]:
+    """A Flask app for service ``name`` serving ``/api/<name>/…`` and its OpenAPI document."""
+    app = Flask(f"duban.{name}")
+    app.json = JsonProvider(app)
+    app.config.update(
+        API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX=f"/api/{name}", OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"info": {"description": description}},
+        DUBAN_SETTINGS=settings, DUBAN_SERVICE=name,
+    )
+    api = DubanApi(app)
+    register_error_handlers(app)
+    init_auth(app, tokens)
+    _init_request_context(app, name)
+    checks = list(ready_checks or [])
+    if db is not None:
+        app.extensions["duban.db"] = db
+        checks.insert(0, db.ping)
+    _init_health(app, name, checks)
+    return app, api
+
+
+def _init_request_context(app: Flask, service: str) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+        rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        g.request_id = rid
+        g.correlation_id = request.headers.get("X-Correlation-Id") or rid
+        g.ctx_tokens = (request_id_var.set(rid), correlation_id_var.set(g.correlation_id))
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        if "started" in g:
+            route = request.url_rule.rule if request.url_rule else "unmatched"
+            HTTP_LATENCY.labels(service, request.method, route, str(response.status_code)).observe(
+                time.perf_counter() - g.started)
+        return response
+
+    @app.teardown_request
+    def _reset(_exc: BaseException | None) -> None:
+        tokens = g.pop("ctx_tokens", None)
+        if tokens:
+            request_id_var.reset(tokens[0])
+            correlation_id_var.reset(tokens[1])
+
+
+def _init_health(app: Flask, name: str, checks: list[ReadyCheck]) -> None:
+    def healthz() -> Any:
+        return {"status": "ok", "service": name}
+
+    def readyz() -> Any:
+        failures = {}
+        for check in checks:
+            try:
+                check()
+            except Exception as exc:  # readiness reports, it does not crash
+                failures[getattr(check, "__qualname__", repr(check))] = f"{type(exc).__name__}: {exc}"
+        if failures:
+            return envelope(503, "依赖不可用 / not ready", failures), 503
+        return {"status": "ready", "service": name}
+
+    for prefix in ("", f"/api/{name}"):
+        app.add_url_rule(f"{prefix}/healthz", f"healthz{prefix}", healthz)
+        app.add_url_rule(f"{prefix}/readyz", f"readyz{prefix}", readyz)
+    app.add_url_rule("/metrics", "metrics", metrics_response)
+
+
+def service_db(app: Flask | None = None) -> Database:
+    from flask import current_app
+
+    return (app or current_app).extensions["duban.db"]
