@@ -16,10 +16,12 @@ from shared.auth import TokenService
 from shared.clock import Clock
 from shared.db import Database
 from shared.migrations import upgrade
+from shared.ratelimit import RateLimiter
 from shared.settings import Settings
 from shared.web import create_service_app
 
 SERVICE = "gateway"
+LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 
 def migrate(settings: Settings) -> None:
@@ -34,8 +36,9 @@ def open_database(settings: Settings, *, clock: Clock | None = None) -> Database
     return Database(settings.database_url_for(SERVICE), service=SERVICE, metadata=metadata, clock=clock)
 
 
-def token_service(settings: Settings) -> TokenService:
-    return TokenService(settings.resolved_jwt_secret(), ttl=timedelta(minutes=settings.token_ttl_minutes))
+def token_service(settings: Settings, *, clock: Clock | None = None) -> TokenService:
+    return TokenService(settings.resolved_jwt_secret(), ttl=timedelta(minutes=settings.token_ttl_minutes),
+                        clock=clock)
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, tokens: TokenService | None = None,
@@ -49,9 +52,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, tokens: TokenS
         migrate(settings)
     db = open_database(settings, clock=clock)
     app, api = create_service_app(
-        SERVICE, settings, title="Duban 网关 / gateway", tokens=tokens or token_service(settings), db=db,
+        SERVICE, settings, title="Duban 网关 / gateway", tokens=tokens or token_service(settings, clock=clock), db=db,
         description="登录与单位目录 / login and the directory of departments and users")
     app.extensions["duban.passwords"] = passwords or Passwords()
+    # Password guessing: attempts per client address and username per minute.
+    app.extensions["duban.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.register_blueprint(auth_blp)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import Request, current_app, g
+from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser, abort
 
 from gateway import handlers
 from gateway.model import Department, User
@@ -26,21 +24,8 @@ from gateway.schemas import (
 )
 from shared.auth import ADMIN, TokenService, require_principal, requires
 from shared.idempotency import idempotent
-from shared.web import service_db
-
-
-class _Parser(FlaskParser):
-    """Unreadable JSON is invalid input like any other: a 422 envelope with a bilingual message."""
-
-    def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
-                                   **kwargs: Any) -> NoReturn:
-        abort(422, exc=error, messages={"json": ["不是有效的 JSON / invalid JSON body"]},
-              message="请求体不是有效的 JSON / the request body is not valid JSON")
-
-
-class Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = _Parser()
-
+from shared.ratelimit import RateLimiter
+from shared.web import Blueprint, service_db
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
@@ -69,6 +54,8 @@ class Token(MethodView):
     @auth_blp.alt_response(401, description="用户名或密码错误 / wrong username or password")
     def post(self, body: dict[str, Any]) -> handlers.Login:
         """登录，换取访问令牌 / log in and get an access token"""
+        limiter: RateLimiter = current_app.extensions["duban.login_limiter"]
+        limiter.hit(f"{request.remote_addr}|{body['username'].lower()}")
         return handlers.authenticate(db=service_db(), tokens=_tokens(), passwords=_passwords(),
                                      username=body["username"], password=body["password"])
 

@@ -59,7 +59,7 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
     """Build (and migrate) every service; start background delivery unless settings say not to."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    tokens = gateway.token_service(settings)
+    tokens = gateway.token_service(settings, clock=clock)
     calendar = calendar or WorkCalendar.from_settings(settings)
     apps: dict[str, Flask] = {
         "gateway": gateway.create_app(settings, clock=clock, tokens=tokens),

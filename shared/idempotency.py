@@ -40,7 +40,7 @@ def idempotent(view: F) -> F:
         principal = current_principal()
         scope = principal.username if principal else f"anon:{request.remote_addr}"
         digest = hashlib.sha256(
-            f"{request.method} {request.path}\n".encode() + request.get_data()).hexdigest()
+            f"{request.method} {request.full_path}\n".encode() + request.get_data()).hexdigest()
         replay = _claim(db, table, scope, key, digest)
         if replay is not None:
             return replay

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import marshmallow as ma
+from flask import current_app, has_app_context
 from marshmallow import fields, validate
 
 MAX_PAGE_SIZE = 200
@@ -28,3 +31,21 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 def page(items: list[Any], *, page: int, page_size: int, total: int) -> dict[str, Any]:
     return {"items": items, "page": page, "page_size": page_size, "total": total}
+
+
+def administrative_tz() -> ZoneInfo:
+    """The configured administrative time zone (Asia/Shanghai unless the deployment says otherwise)."""
+    if has_app_context():
+        settings = current_app.config.get("DUBAN_SETTINGS")
+        if settings is not None:
+            return ZoneInfo(settings.timezone)
+    return ZoneInfo("Asia/Shanghai")
+
+
+class LocalDateTime(fields.DateTime):
+    """Dumps aware datetimes in the administrative time zone, so clients read +08:00 wall-clock times."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(administrative_tz())
+        return super()._serialize(value, attr, obj, **kwargs)

@@ -53,6 +53,8 @@ def add_common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Column("published_at", UtcDateTime()),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("last_error", sa.Text),
+        # After a failed attempt the relay leaves the event alone until then (exponential backoff).
+        sa.Column("next_attempt_at", UtcDateTime()),
         sa.Column("dead_at", UtcDateTime()),
         # The relay's scan reads only pending rows; a partial index keeps it proportional to them.
         sa.Index("ix_outbox_pending", "seq",

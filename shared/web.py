@@ -3,14 +3,18 @@ metrics, and health endpoints. Services call ``create_service_app`` from their o
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser, abort
 
 from shared.auth import TokenService, init_auth
 from shared.db import Database
@@ -20,11 +24,26 @@ from shared.metrics import HTTP_LATENCY, metrics_response
 from shared.settings import Settings
 
 ReadyCheck = Callable[[], None]
+log = logging.getLogger(__name__)
 
 
 class JsonProvider(DefaultJSONProvider):
     ensure_ascii = False  # Chinese stays readable in responses and logs
     sort_keys = False
+
+
+class _Parser(FlaskParser):
+    """Unreadable JSON is invalid input like any other: a 422 envelope with a bilingual message."""
+
+    def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kwargs: Any) -> NoReturn:
+        abort(422, exc=error, messages={"json": ["不是有效的 JSON / invalid JSON body"]},
+              message="请求体不是有效的 JSON / the request body is not valid JSON")
+
+
+class Blueprint(SmorestBlueprint):
+    """Every service's blueprint: flask-smorest's, with the parser above."""
+
+    ARGUMENTS_PARSER = _Parser()
 
 
 class DubanApi(Api):
@@ -58,13 +77,21 @@ def create_service_app(name: str, settings: Settings, *, title: str, tokens: Tok
     return app, api
 
 
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _safe_id(value: str | None) -> str | None:
+    """A client-supplied id is kept only if it fits the audit column and logs safely."""
+    return value if value and _SAFE_ID.match(value) else None
+
+
 def _init_request_context(app: Flask, service: str) -> None:
     @app.before_request
     def _start() -> None:
         g.started = time.perf_counter()
-        rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        rid = _safe_id(request.headers.get("X-Request-Id")) or uuid.uuid4().hex
         g.request_id = rid
-        g.correlation_id = request.headers.get("X-Correlation-Id") or rid
+        g.correlation_id = _safe_id(request.headers.get("X-Correlation-Id")) or rid
         g.ctx_tokens = (request_id_var.set(rid), correlation_id_var.set(g.correlation_id))
 
     @app.after_request
@@ -94,7 +121,10 @@ def _init_health(app: Flask, name: str, checks: list[ReadyCheck]) -> None:
             try:
                 check()
             except Exception as exc:  # readiness reports, it does not crash
-                failures[getattr(check, "__qualname__", repr(check))] = f"{type(exc).__name__}: {exc}"
+                check_name = getattr(check, "__qualname__", repr(check))
+                # The detail (hosts, users) goes to the log, not to whoever can reach /readyz.
+                log.warning("readiness check %s failed: %s", check_name, exc)
+                failures[check_name] = type(exc).__name__
         if failures:
             return envelope(503, "依赖不可用 / not ready", failures), 503
         return {"status": "ready", "service": name}

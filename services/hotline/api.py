@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.hotline import handlers, reports
 from services.hotline import schemas as s
@@ -21,6 +20,7 @@ from shared.periods import current_quarter, parse_period, period_between
 from shared.privacy import mask_address, mask_name, mask_phone
 from shared.ratelimit import RateLimiter
 from shared.schemas import page
+from shared.web import Blueprint
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/hotline/v1",
                 description="12345 工单：受理、派单、签收、退单、延期、催办、答复、回访、并单")

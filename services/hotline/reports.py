@@ -41,21 +41,26 @@ def public_status(hotline: Hotline, *, number: str, code: str) -> dict[str, Any]
         if not hmac.compare_digest(code.strip().upper().encode(), ticket.query_code.encode()):
             raise NotFound(_NOT_FOUND)
         names = department_names(conn)
+    tz = hotline.calendar.tz
+
+    def local(when: Any) -> str | None:
+        return when.astimezone(tz).isoformat() if when else None
+
     view: dict[str, Any] = {
         "number": ticket.number, "status": ticket.status.value, "status_label": label(ticket.status),
         "confidential": ticket.confidential,
-        "updated_at": (ticket.timeline[-1].at if ticket.timeline else ticket.created_at).isoformat(),
+        "updated_at": local(ticket.timeline[-1].at if ticket.timeline else ticket.created_at),
     }
     if ticket.confidential:  # 保密件: status only
         return view
     view.update(
-        type=ticket.type.value, type_label=label(ticket.type), created_at=ticket.created_at.isoformat(),
+        type=ticket.type.value, type_label=label(ticket.type), created_at=local(ticket.created_at),
         caller={"name": mask_name(ticket.caller.name), "phone": mask_phone(ticket.caller.phone)},
         address=mask_address(ticket.address),
         lead_department=names.get(ticket.lead_department or "", None),
-        handle_due_at=ticket.handle_due_at.isoformat() if ticket.handle_due_at else None,
+        handle_due_at=local(ticket.handle_due_at),
         timeline=[{
-            "at": e.at.isoformat(), "action": e.action, "action_label": ACTION_LABELS_ZH.get(e.action, e.action),
+            "at": local(e.at), "action": e.action, "action_label": ACTION_LABELS_ZH.get(e.action, e.action),
             "status": e.to_status, "status_label": label(e.to_status),
             "department": names.get(e.department or "", None),
         } for e in ticket.timeline if e.action in PUBLIC_ACTIONS],

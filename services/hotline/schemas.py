@@ -16,7 +16,7 @@ from services.hotline.rules import (
     TicketType,
     Urgency,
 )
-from shared.schemas import PageQuerySchema, page_schema
+from shared.schemas import LocalDateTime, PageQuerySchema, page_schema
 
 
 def _choices(enum: type) -> validate.OneOf:
@@ -118,7 +118,7 @@ class TicketListQuerySchema(PageQuerySchema):
 
 
 class TimelineEntrySchema(ma.Schema):
-    at = fields.DateTime()
+    at = LocalDateTime()
     actor = fields.String()
     action = fields.String()
     action_label = fields.String()
@@ -134,7 +134,7 @@ class DuplicateSchema(ma.Schema):
     number = fields.String()
     title = fields.String()
     status = fields.String()
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
     score = fields.Float()
     same_caller = fields.Boolean()
 
@@ -158,19 +158,19 @@ class TicketReadSchema(ma.Schema):
     utility = fields.Boolean()
     lead_department = fields.String(allow_none=True)
     co_departments = fields.List(fields.String())
-    created_at = fields.DateTime()
-    dispatched_at = fields.DateTime(allow_none=True)
-    sign_due_at = fields.DateTime(allow_none=True)
-    handle_due_at = fields.DateTime(allow_none=True)
-    return_due_at = fields.DateTime(allow_none=True)
-    callback_due_at = fields.DateTime(allow_none=True)
+    created_at = LocalDateTime()
+    dispatched_at = LocalDateTime(allow_none=True)
+    sign_due_at = LocalDateTime(allow_none=True)
+    handle_due_at = LocalDateTime(allow_none=True)
+    return_due_at = LocalDateTime(allow_none=True)
+    callback_due_at = LocalDateTime(allow_none=True)
     deadline_provisional = fields.Boolean()
-    signed_at = fields.DateTime(allow_none=True)
-    replied_at = fields.DateTime(allow_none=True)
+    signed_at = LocalDateTime(allow_none=True)
+    replied_at = LocalDateTime(allow_none=True)
     reply = fields.String(allow_none=True)
     resolution = fields.String(allow_none=True)
     satisfaction = fields.String(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
     extension_days = fields.Integer()
     extension = fields.Dict(allow_none=True)
     return_request = fields.Dict(allow_none=True)

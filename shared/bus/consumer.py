@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from shared.bus.envelope import Event, topic_matches
 from shared.db import Database
@@ -47,16 +47,18 @@ class Consumer:
         handlers = [s.handler for s in self.subscriptions if topic_matches(s.pattern, routing_key)]
         with self.db.unit_of_work(actor=f"event:{event.producer}", correlation_id=event.correlation_id,
                                   causation_id=event.id) as uow:
-            seen = uow.conn.execute(sa.select(self.inbox.c.message_id).where(
-                self.inbox.c.consumer == self.name, self.inbox.c.message_id == message_id)).first()
-            if seen:
+            # Claim the message first: a concurrent duplicate blocks on this row (PostgreSQL) or on
+            # the write lock (SQLite), then sees the claim and returns without running the handlers.
+            try:
+                with uow.conn.begin_nested():
+                    uow.conn.execute(self.inbox.insert().values(
+                        consumer=self.name, message_id=message_id, routing_key=routing_key,
+                        processed_at=uow.now))
+            except IntegrityError:
                 DUPLICATES.labels(self.name).inc()
                 return False
             for handler in handlers:
                 handler(uow, event)
-            uow.conn.execute(self.inbox.insert().values(
-                consumer=self.name, message_id=message_id, routing_key=routing_key,
-                processed_at=uow.now))
             uow.commit()
         CONSUMED.labels(self.name, routing_key).inc()
         return True

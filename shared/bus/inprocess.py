@@ -29,8 +29,6 @@ class InProcessTransport:
 
     def publish(self, messages: Sequence[OutgoingMessage]) -> list[str]:
         confirmed: list[str] = []
-        failed: list[str] = []
-        errors: list[str] = []
         with self._lock:
             queues = list(self._queues.items())
         for message in messages:
@@ -41,11 +39,10 @@ class InProcessTransport:
             try:
                 for handler in targets:
                     handler(message.message_id, message.routing_key, message.body)
-                confirmed.append(message.message_id)
-            except Exception as exc:  # the relay counts attempts and dead-letters at the limit
+            except Exception as exc:
+                # Stop here so later events never overtake this one; the rest were not attempted.
                 log.exception("delivery of %s (%s) failed", message.message_id, message.routing_key)
-                failed.append(message.message_id)
-                errors.append(f"{message.routing_key}: {type(exc).__name__}: {exc}")
-        if failed:
-            raise PublishError("; ".join(errors), failed_ids=failed)
+                raise PublishError(f"{message.routing_key}: {type(exc).__name__}: {exc}",
+                                   failed_ids=[message.message_id], confirmed_ids=confirmed) from exc
+            confirmed.append(message.message_id)
         return confirmed

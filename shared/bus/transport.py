@@ -17,9 +17,11 @@ class OutgoingMessage:
 class PublishError(RuntimeError):
     """The broker did not confirm a message; the outbox keeps it and the relay tries again."""
 
-    def __init__(self, message: str, failed_ids: Sequence[str] = ()) -> None:
+    def __init__(self, message: str, failed_ids: Sequence[str] = (),
+                 confirmed_ids: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.failed_ids = list(failed_ids)
+        self.confirmed_ids = list(confirmed_ids)
 
 
 # A handler receives (message_id, routing_key, body) and returns only after its transaction commits.

@@ -37,8 +37,7 @@ def settings(tmp_path: Any) -> Settings:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    # Near the wall clock: tokens are issued at the app's clock but PyJWT checks expiry against real time.
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+    return ManualClock(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -190,3 +190,16 @@ def test_a_token_signed_with_another_secret_is_rejected(client, clock):
     response = client.get("/api/auth/v1/me", headers={"Authorization": f"Bearer {forged}"})
 
     assert response.status_code == 401
+
+
+def test_login_attempts_are_rate_limited_per_client_and_username(client) -> None:
+    """Password guessing is bounded: the 11th attempt in a minute gets 429 with Retry-After."""
+    for _ in range(10):
+        assert client.post("/api/auth/v1/token", json={"username": "guess", "password": "wrong-wrong"}
+                           ).status_code == 401
+    response = client.post("/api/auth/v1/token", json={"username": "guess", "password": "wrong-wrong"})
+    assert response.status_code == 429
+    assert response.json["code"] == 429 and int(response.headers["Retry-After"]) >= 1
+    # another username from the same address is not locked out by the first one's failures
+    assert client.post("/api/auth/v1/token", json={"username": "other", "password": "wrong-wrong"}
+                       ).status_code == 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -140,7 +141,7 @@ def test_relay_delivers_events_in_commit_order_and_marks_them_published(db, tran
     assert relay.drain() == 0  # nothing is published twice
 
 
-def test_failing_consumer_keeps_the_event_pending_with_attempts_and_error(db, transport, recorder):
+def test_failing_consumer_keeps_the_event_pending_with_attempts_and_error(db, transport, recorder, clock):
     publish(db, "lamp")
     recorder.fail_with = RuntimeError("beta database locked")
     relay = OutboxRelay(db, transport)
@@ -152,8 +153,37 @@ def test_failing_consumer_keeps_the_event_pending_with_attempts_and_error(db, tr
     assert "RuntimeError: beta database locked" in row.last_error
 
     recorder.fail_with = None
+    assert relay.drain() == 0  # backing off: not retried before next_attempt_at
+    clock.advance(seconds=2)
     assert relay.drain() == 1
     assert outbox_rows(db)[0].published_at is not None
+
+
+def test_retries_back_off_exponentially_so_a_brief_failure_does_not_use_up_the_attempts(
+        db, transport, recorder, clock):
+    publish(db, "lamp")
+    recorder.fail_with = RuntimeError("busy")
+    relay = OutboxRelay(db, transport)
+    for _ in range(10):  # many wake-ups while no time passes cost one attempt only
+        relay.drain()
+    [row] = outbox_rows(db)
+    assert row.attempts == 1
+    assert row.next_attempt_at == clock.now() + timedelta(seconds=2)
+    clock.advance(seconds=2)
+    relay.drain()
+    assert outbox_rows(db)[0].next_attempt_at == clock.now() + timedelta(seconds=4)
+
+
+def test_a_later_event_is_not_delivered_before_an_earlier_one_that_failed(db, recorder, transport, clock):
+    publish(db, "first", "second")
+    recorder.fail_with = RuntimeError("busy")
+    relay = OutboxRelay(db, transport)
+    relay.drain()
+    assert recorder.received == []
+    recorder.fail_with = None
+    clock.advance(seconds=2)
+    relay.drain()
+    assert [d["name"] for _m, _k, d in recorder.received] == ["first", "second"]
 
 
 def test_event_is_dead_after_max_attempts_and_no_longer_retried(db, transport, recorder, clock):
@@ -163,10 +193,11 @@ def test_event_is_dead_after_max_attempts_and_no_longer_retried(db, transport, r
 
     for _ in range(5):
         relay.drain_once()
+        clock.advance(minutes=10)
 
     [row] = outbox_rows(db)
     assert row.attempts == 3
-    assert row.dead_at == clock.now()
+    assert row.dead_at is not None and row.dead_at < clock.now()
     assert relay.status() == {"service": "alpha", "pending": 0, "oldest_age_seconds": 0.0, "dead": 1}
 
 
@@ -203,7 +234,8 @@ def test_partial_publish_failure_marks_only_the_confirmed_events(db, clock):
         def publish(self, messages: Sequence[OutgoingMessage]) -> list[str]:
             failed = [m.message_id for m in messages if "nack" in m.body]
             if failed:
-                raise PublishError("broker returned a message", failed_ids=failed)
+                raise PublishError("broker returned a message", failed_ids=failed,
+                                   confirmed_ids=[m.message_id for m in messages if "nack" not in m.body])
             return [m.message_id for m in messages]
 
     publish(db, "ok", "nack", "ok too")
