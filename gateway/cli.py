@@ -15,10 +15,9 @@ from shared.settings import Settings
 
 
 def _metadata_by_service() -> dict[str, Any]:
-    from gateway.store import metadata as gateway_metadata
-    from services.hotline.store import metadata as hotline_metadata
+    from gateway.registry import metadata_by_part
 
-    return {"gateway": gateway_metadata, "hotline": hotline_metadata}
+    return metadata_by_part()
 
 
 @click.group()
@@ -34,14 +33,19 @@ main.add_command(audit)
 
 
 @main.command()
-def migrate() -> None:
-    """Bring every service database to the newest schema (embedded mode: SQLite files in DUBAN_DATA)."""
-    import gateway
-    import services.hotline
+@click.option("--part", type=click.Choice(["gateway", "hotline"]), default=None,
+              help="only this part (distributed mode: the one DATABASE_URL points at)")
+def migrate(part: str | None) -> None:
+    """Bring every service database to the newest schema (embedded mode: SQLite files in DUBAN_DATA).
+
+    In the distributed mode each process has one DATABASE_URL: name the part with --part.
+    """
+    from gateway.registry import PARTS
 
     settings = Settings.from_env()
-    for name, module in (("gateway", gateway), ("hotline", services.hotline)):
-        module.migrate(settings)
+    names = [part] if part else list(PARTS)
+    for name in names:
+        PARTS[name].module().migrate(settings)
         click.echo(f"{name}: migrated")
 
 
@@ -117,18 +121,81 @@ def outbox() -> None:
 
 
 @outbox.command("status")
+@click.option("--part", default=None, help="only this part")
 @click.pass_context
-def outbox_status(ctx: click.Context) -> None:
+def outbox_status(ctx: click.Context, part: str | None) -> None:
     """Backlog, age of the oldest pending event and dead events, per service (JSON lines)."""
     from shared.bus.outbox import OutboxRelay
 
-    for service in _metadata_by_service():
+    for service in [part] if part else list(_metadata_by_service()):
         db = ctx.obj["databases"](service)
         try:
             click.echo(json.dumps(OutboxRelay(db, transport=None).status()))  # type: ignore[arg-type]
         finally:
             db.dispose()
 
+
+@outbox.command("replay-dead")
+@click.argument("part")
+@click.pass_context
+def outbox_replay_dead(ctx: click.Context, part: str) -> None:
+    """Give a part's dead outbox events (publish gave up) a new round of attempts."""
+    from shared.bus.outbox import OutboxRelay
+
+    db = ctx.obj["databases"](part)
+    try:
+        click.echo(f"{part}: {OutboxRelay(db, transport=None).replay_dead()} events revived")  # type: ignore[arg-type]
+    finally:
+        db.dispose()
+
+
+@events.group()
+def dead() -> None:
+    """Dead letters on RabbitMQ: messages a consumer could not apply."""
+
+
+@dead.command("list")
+@click.argument("service")
+@click.option("--limit", default=50, show_default=True)
+def dead_list(service: str, limit: int) -> None:
+    """Show a service's dead letters (JSON lines); they stay where they are."""
+    from shared.bus.topology import dead_letters
+
+    for letter in dead_letters(Settings.from_env().amqp_url, service, limit=limit):
+        click.echo(json.dumps(letter, ensure_ascii=False))
+
+
+@dead.command("replay")
+@click.argument("service")
+@click.option("--limit", type=int, default=None, help="at most this many")
+def dead_replay(service: str, limit: int | None) -> None:
+    """Send a service's dead letters back to its queue (after fixing the cause)."""
+    from shared.bus.topology import replay_dead
+
+    click.echo(f"{service}: {replay_dead(Settings.from_env().amqp_url, service, limit=limit)} replayed")
+
+
+@events.command("setup")
+def events_setup() -> None:
+    """Declare the exchanges, queues, bindings and dead-letter policies of infra/rabbitmq/definitions.json."""
+    from shared.bus.topology import apply_definitions
+
+    apply_definitions(Settings.from_env().amqp_url)
+    click.echo("RabbitMQ topology applied")
+
+
+@events.command("worker")
+@click.argument("part")
+@click.option("--no-relay", is_flag=True, help="consume only")
+@click.option("--no-consume", is_flag=True, help="relay the outbox only")
+def events_worker(part: str, no_relay: bool, no_consume: bool) -> None:
+    """Run a part's outbox relay and its consumer against RabbitMQ until stopped (distributed mode)."""
+    from gateway.worker import ServiceWorker
+    from shared.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    ServiceWorker(part, settings, relay=not no_relay, consume=not no_consume).run_forever()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

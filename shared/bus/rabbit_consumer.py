@@ -1,0 +1,127 @@
+"""RabbitMQ consumer worker: one durable queue per service, manual ack after the handler commits.
+
+- prefetch bounds unacknowledged deliveries (throughput without hoarding work from other workers);
+- an undecodable body is rejected without requeue at once (dead-lettered by the queue's policy);
+- a failing handler is retried with backoff, and after ``max_failures`` rejected to the dead letters;
+- a redelivery after a crash is applied once thanks to the consumer's inbox.
+Nothing is ever acknowledged unless its handler committed or it is a known duplicate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+
+from shared.bus.consumer import Consumer
+from shared.bus.envelope import UndecodableMessage
+from shared.bus.rabbitmq import EXCHANGE
+from shared.metrics import DEAD_LETTERS, REDELIVERIES
+
+log = logging.getLogger(__name__)
+
+ROUTING_KEY_HEADER = "x-duban-routing-key"  # set when a dead letter is replayed straight to a queue
+
+
+class RabbitConsumerWorker:
+    def __init__(self, url: str, consumer: Consumer, *, queue: str | None = None, prefetch: int = 64,
+                 max_failures: int = 5, backoff: Callable[[int], float] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.parameters = pika.URLParameters(url)
+        self.consumer = consumer
+        self.queue = queue or consumer.name
+        self.prefetch = prefetch
+        self.max_failures = max_failures
+        self.backoff = backoff or (lambda n: min(10.0, 0.2 * 2 ** (n - 1)))
+        self.sleep = sleep
+        self._failures: OrderedDict[str, int] = OrderedDict()
+        self._stop = threading.Event()
+        self.connected = threading.Event()
+
+    def declare(self, channel: BlockingChannel) -> None:
+        """The queue and its bindings (dead-lettering comes from the broker policy, not arguments)."""
+        channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+        channel.queue_declare(self.queue, durable=True)
+        for pattern in self.consumer.patterns:
+            channel.queue_bind(self.queue, EXCHANGE, routing_key=pattern)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        """Consume until ``stop()``; reconnects with capped backoff when the broker goes away."""
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                connection = pika.BlockingConnection(self.parameters)
+            except pika.exceptions.AMQPConnectionError as exc:
+                log.warning("consumer %s cannot reach RabbitMQ (%s); retrying in %.1fs", self.queue, exc, delay)
+                self._stop.wait(delay)
+                delay = min(30.0, delay * 2)
+                continue
+            delay = 0.5
+            try:
+                channel = connection.channel()
+                channel.basic_qos(prefetch_count=self.prefetch)
+                self.declare(channel)
+                self.connected.set()
+                for method, properties, body in channel.consume(self.queue, inactivity_timeout=0.5):
+                    if self._stop.is_set():
+                        break
+                    if method is None:
+                        continue
+                    self.on_message(channel, method, properties, body)
+                channel.cancel()
+                connection.close()
+            except (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError,
+                    pika.exceptions.StreamLostError) as exc:
+                log.warning("consumer %s lost RabbitMQ (%s); reconnecting", self.queue, exc)
+            finally:
+                self.connected.clear()
+                if connection.is_open:
+                    with contextlib.suppress(Exception):  # already broken; the reconnect loop takes over
+                        connection.close()
+
+    def on_message(self, channel: BlockingChannel, method: Any, properties: Any, body: bytes) -> None:
+        if method.redelivered:
+            REDELIVERIES.labels(self.queue).inc()
+        headers = properties.headers or {}
+        routing_key = headers.get(ROUTING_KEY_HEADER) or method.routing_key
+        message_id = properties.message_id or hashlib.sha256(body).hexdigest()[:36]
+        try:
+            text = body.decode("utf-8")
+            self.consumer.handle(message_id, routing_key, text)
+        except (UndecodableMessage, UnicodeDecodeError) as exc:
+            log.error("dead-lettering undecodable message %s on %s: %s", message_id, self.queue, exc)
+            DEAD_LETTERS.labels(self.queue).inc()
+            channel.basic_reject(method.delivery_tag, requeue=False)
+            return
+        except Exception as exc:
+            failures = self._failures.get(message_id, 0) + 1
+            self._remember(message_id, failures)
+            if failures >= self.max_failures:
+                log.error("dead-lettering %s (%s) after %d failures: %s", message_id, routing_key, failures, exc)
+                DEAD_LETTERS.labels(self.queue).inc()
+                self._failures.pop(message_id, None)
+                channel.basic_reject(method.delivery_tag, requeue=False)
+            else:
+                log.warning("handler failed for %s (%s), attempt %d: %s", message_id, routing_key, failures, exc)
+                self.sleep(self.backoff(failures))
+                channel.basic_nack(method.delivery_tag, requeue=True)
+            return
+        self._failures.pop(message_id, None)
+        channel.basic_ack(method.delivery_tag)
+
+    def _remember(self, message_id: str, failures: int) -> None:
+        self._failures[message_id] = failures
+        self._failures.move_to_end(message_id)
+        while len(self._failures) > 10_000:  # bounded: counts for long-gone messages are dropped
+            self._failures.popitem(last=False)
