@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PORT ?= 8000
 export DUBAN_DATA ?= ./var
 
-.PHONY: run test lint install clean bench migrate seed
+.PHONY: run test lint install clean bench migrate seed up-local down-local
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared services/hotline/model.py services/hotline/rules.py gateway/model.py
+
+## The distributed topology as local processes: gunicorn per part, event workers, sweeper,
+## against the local RabbitMQ (AMQP_URL) and PostgreSQL (POSTGRES_URL); gateway on $(PORT)
+up-local: install
+	$(BIN)/duban local up
+
+down-local:
+	$(BIN)/duban local down
 
 migrate: install
 	$(BIN)/duban migrate

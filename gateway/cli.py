@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from gateway.cli_directory import directory
+from gateway.local import local
 from shared.audit_cli import audit, database_registry
 from shared.calendar_cli import workdays
 from shared.settings import Settings
@@ -30,6 +31,7 @@ def main(ctx: click.Context) -> None:
 main.add_command(workdays)
 main.add_command(directory)
 main.add_command(audit)
+main.add_command(local)
 
 
 @main.command()

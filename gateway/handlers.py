@@ -173,14 +173,17 @@ def _add_user(uow: UnitOfWork, user: User) -> None:
 
 
 # -- demo data ----------------------------------------------------------------------------------
-def seed_demo(db: Database, settings: Settings, *, passwords: Passwords | None = None) -> SeedResult:
+def seed_demo(db: Database, settings: Settings, *, passwords: Passwords | None = None,
+              password: str | None = None) -> SeedResult:
     """Load the demo directory; adds only what is missing, so a second run changes nothing.
 
-    Refuses outside embedded mode: demo users share a published password (DESIGN §8).
+    Outside embedded mode it needs an explicit ``password`` (the local distributed topology generates
+    one): demo users must never get the published default there (DESIGN §8).
     """
-    if not settings.embedded:
+    if not settings.embedded and not password:
         raise RuntimeError("演示数据只能在内置模式下载入 / demo data is for embedded mode only; "
                            "it would create users with a published password")
+    password = password or settings.demo_password
     passwords = passwords or Passwords()
     wanted = demo.users()
     names = [u.username for u in wanted]
@@ -188,7 +191,7 @@ def seed_demo(db: Database, settings: Settings, *, passwords: Passwords | None =
         missing = set(names) - store.existing_usernames(conn, names)
     # Hash before taking the write lock: argon2 is deliberately slow.
     new_users = [
-        model.new_user(username=u.username, display_name=u.display_name, password=settings.demo_password,
+        model.new_user(username=u.username, display_name=u.display_name, password=password,
                        roles=u.roles, departments=u.departments, created_at=db.clock.now(),
                        hash_password=passwords.hash)
         for u in wanted if u.username in missing

@@ -46,3 +46,4 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # jieba prints its dictionary loading at DEBUG/INFO; it is noise in service logs.
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    logging.getLogger("pika").setLevel(logging.WARNING)  # connection workflow chatter at INFO

@@ -31,6 +31,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_DEMO_PASSWORD": "password of the demo users (embedded mode only); default duban-demo",
     "DUBAN_LOG_LEVEL": "log level; default INFO",
     "PORT": "HTTP port of the gateway; default 8000",
+    "DUBAN_UPSTREAMS": "distributed gateway: where services listen, name=http://host:port,…",
+    "DUBAN_TRUSTED_PROXIES": "proxy hops in front of this process whose X-Forwarded-For is trusted; default 0",
+    "PROMETHEUS_MULTIPROC_DIR": "gunicorn: folder where worker processes share their metrics",
 }
 
 
@@ -53,6 +56,8 @@ class Settings:
     demo_password: str = "duban-demo"
     log_level: str = "INFO"
     port: int = 8000
+    upstreams: str = ""
+    trusted_proxies: int = 0
     # Background delivery of events in embedded mode; tests turn it off and drain by hand.
     background_workers: bool = True
 
@@ -76,6 +81,8 @@ class Settings:
             demo_password=env.get("DUBAN_DEMO_PASSWORD", cls.demo_password),
             log_level=env.get("DUBAN_LOG_LEVEL", cls.log_level),
             port=int(env.get("PORT", "8000")),
+            upstreams=env.get("DUBAN_UPSTREAMS", ""),
+            trusted_proxies=int(env.get("DUBAN_TRUSTED_PROXIES", "0")),
         )
         if settings.mode not in (EMBEDDED, DISTRIBUTED):
             raise ValueError(f"DUBAN_MODE must be {EMBEDDED} or {DISTRIBUTED}, not {settings.mode!r}")

@@ -105,9 +105,11 @@ def duplicates(ticket_id: str) -> list[Any]:
 def _action(path: str, schema: type | None, roles: tuple[str, ...], handler: Any, doc: str) -> None:
     """Register one transition endpoint: POST /tickets/<id>/<path> → 200 with the ticket."""
 
-    def view(ticket_id: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    def view(*parsed: dict[str, Any], ticket_id: str) -> dict[str, Any]:
+        # flask-smorest passes the parsed body positionally and the URL parts as keywords.
         principal = require_principal(*roles)
-        ticket = handler(_hotline(), principal=principal, ticket_id=ticket_id, **(data or {}))
+        data = parsed[0] if parsed else {}
+        ticket = handler(_hotline(), principal=principal, ticket_id=ticket_id, **data)
         return present(ticket, principal)
 
     view.__name__ = "ticket_" + path.replace("/", "_").replace("-", "_")

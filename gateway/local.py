@@ -1,0 +1,225 @@
+"""``duban local up|down|status``: the distributed topology as local processes.
+
+Every part under gunicorn, each with its own PostgreSQL database, plus one event worker per part
+(outbox relay + consumer) and the monitoring sweeper, against the local RabbitMQ. The gateway listens
+on $PORT and proxies ``/api/<service>/…`` to the services. State lives in $DUBAN_DATA/local.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from gateway.registry import PARTS
+
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/"
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+    port: int
+    port_base: int
+    pg: str
+    db_prefix: str
+    amqp_url: str
+
+    @classmethod
+    def from_env(cls) -> Layout:
+        data = Path(os.environ.get("DUBAN_DATA", "var"))
+        return cls(root=(data / "local").resolve(), port=int(os.environ.get("PORT", "8000")),
+                   port_base=int(os.environ.get("DUBAN_LOCAL_PORT_BASE", "8100")),
+                   pg=os.environ.get("POSTGRES_URL", PG_DEFAULT).rstrip("/") + "/",
+                   db_prefix=os.environ.get("DUBAN_LOCAL_DB_PREFIX", "duban_"),
+                   amqp_url=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+
+    def port_of(self, part: str) -> int:
+        return self.port if part == "gateway" else self.port_base + 1 + list(PARTS).index(part)
+
+    def database_url(self, part: str) -> str:
+        return f"{self.pg}{self.db_prefix}{part}"
+
+    def secret(self, name: str) -> str:
+        path = self.root / name
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def _env(layout: Layout, part: str) -> dict[str, str]:
+    env = {**os.environ, "DUBAN_MODE": "distributed", "DATABASE_URL": layout.database_url(part),
+           "AMQP_URL": layout.amqp_url, "DUBAN_JWT_SECRET": layout.secret("jwt-secret"),
+           "PROMETHEUS_MULTIPROC_DIR": str(layout.root / "prometheus" / part), "PORT": str(layout.port_of(part)),
+           "PYTHONUNBUFFERED": "1"}
+    if part == "gateway":
+        env["DUBAN_UPSTREAMS"] = ",".join(f"{p}=http://127.0.0.1:{layout.port_of(p)}" for p in PARTS
+                                          if p != "gateway")
+    else:
+        env["DUBAN_TRUSTED_PROXIES"] = "1"
+    return env
+
+
+def _create_databases(layout: Layout) -> None:
+    import psycopg
+
+    with psycopg.connect(layout.pg + "postgres", autocommit=True) as conn:
+        existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+        for part in PARTS:
+            name = layout.db_prefix + part
+            if name not in existing:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _spawn(layout: Layout, name: str, argv: list[str], env: dict[str, str]) -> int:
+    log = (layout.root / "logs" / f"{name}.log").open("ab")
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                               cwd=Path(__file__).resolve().parents[1])
+    return process.pid
+
+
+def _wait_ready(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+@click.group("local")
+def local() -> None:
+    """The distributed topology as local processes (PostgreSQL + RabbitMQ on this machine)."""
+
+
+@local.command("up")
+@click.option("--workers", default=2, show_default=True, help="gunicorn workers per part")
+def up(workers: int) -> None:
+    """Create databases, apply the broker topology, migrate, seed the directory, start everything."""
+    from shared.bus.topology import apply_definitions
+    from shared.settings import Settings
+
+    layout = Layout.from_env()
+    if (layout.root / "pids.json").exists():
+        raise click.ClickException(f"already running (see {layout.root / 'pids.json'}); run `duban local down`")
+    for sub in ("logs", "prometheus"):
+        shutil.rmtree(layout.root / sub, ignore_errors=True)
+        (layout.root / sub).mkdir(parents=True)
+    for part in PARTS:
+        (layout.root / "prometheus" / part).mkdir()
+    _create_databases(layout)
+    apply_definitions(layout.amqp_url)
+    for part_name, part in PARTS.items():
+        part.module().migrate(Settings.from_env(_env(layout, part_name)))
+    _seed(layout)
+    python = sys.executable
+    pids: dict[str, int] = {}
+    for part in PARTS:
+        argv = [python, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
+                "--worker-class", "gthread", "--bind", f"127.0.0.1:{layout.port_of(part)}",
+                "--access-logfile", "-", f'gateway.wsgi:part("{part}")']
+        pids[f"{part}-web"] = _spawn(layout, f"{part}-web", argv, _env(layout, part))
+        pids[f"{part}-worker"] = _spawn(layout, f"{part}-worker",
+                                        [python, "-m", "gateway.cli", "events", "worker", part],
+                                        _env(layout, part))
+    for name, argv in _extra_processes(python).items():
+        part = name.split("-")[0]
+        pids[name] = _spawn(layout, name, argv, _env(layout, part))
+    (layout.root / "pids.json").write_text(json.dumps(pids, indent=2))
+    for part in PARTS:
+        url = f"http://127.0.0.1:{layout.port_of(part)}/readyz"
+        if not _wait_ready(url, 60):
+            raise click.ClickException(f"{part} did not become ready; see {layout.root / 'logs'}")
+    click.echo(f"Duban distributed topology is up: gateway http://127.0.0.1:{layout.port}/")
+    for part in PARTS:
+        click.echo(f"  {part:<12} http://127.0.0.1:{layout.port_of(part)}/  db {layout.database_url(part)}")
+    click.echo(f"  demo users' password: {(layout.root / 'demo-password').read_text().strip()}")
+    click.echo(f"  logs: {layout.root / 'logs'}; stop with `make down-local`")
+
+
+def _extra_processes(python: str) -> dict[str, list[str]]:
+    """Processes beyond web + worker per part (e.g. the monitoring sweeper)."""
+    extras = {}
+    if "monitoring" in PARTS:
+        extras["monitoring-sweeper"] = [python, "-m", "gateway.cli", "monitoring", "sweep", "--loop"]
+    return extras
+
+
+def _seed(layout: Layout) -> None:
+    """Demo directory with a generated password (never the published default outside embedded mode)."""
+    import gateway
+    from gateway.handlers import seed_demo
+    from shared.settings import Settings
+
+    settings = Settings.from_env(_env(layout, "gateway"))
+    db = gateway.open_database(settings)
+    try:
+        seed_demo(db, settings, password=layout.secret("demo-password"))
+    finally:
+        db.dispose()
+
+
+@local.command("down")
+def down() -> None:
+    """Stop every process `duban local up` started (SIGTERM, then SIGKILL after 10 s)."""
+    layout = Layout.from_env()
+    path = layout.root / "pids.json"
+    if not path.exists():
+        click.echo("nothing is running")
+        return
+    pids: dict[str, int] = json.loads(path.read_text())
+    for pid in pids.values():
+        _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids.values()):
+        time.sleep(0.1)
+    for pid in pids.values():
+        if _alive(pid):
+            _signal_group(pid, signal.SIGKILL)
+    path.unlink()
+    click.echo(f"stopped {len(pids)} processes")
+
+
+@local.command("status")
+def status() -> None:
+    """Which local processes are alive."""
+    layout = Layout.from_env()
+    path = layout.root / "pids.json"
+    if not path.exists():
+        click.echo("nothing is running")
+        return
+    for name, pid in json.loads(path.read_text()).items():
+        click.echo(f"{name:<22} {pid:>8} {'up' if _alive(pid) else 'DOWN'}")
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie child of ours counts as gone
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True

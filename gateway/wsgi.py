@@ -1,0 +1,37 @@
+"""WSGI entry points for gunicorn.
+
+- embedded: ``gunicorn 'gateway.embedded:wsgi()'`` (one worker; see ``duban run``)
+- distributed: ``gunicorn 'gateway.wsgi:part("hotline")'`` for a service, ``part("gateway")`` for the
+  gateway, which also proxies ``/api/<service>/…`` to the URLs in ``DUBAN_UPSTREAMS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from gateway.registry import PARTS
+from shared.logs import configure_logging
+from shared.settings import Settings
+
+
+def part(name: str) -> Any:
+    """The WSGI app of one part, configured from the environment."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    module = PARTS[name].module()
+    if name == "gateway":
+        from gateway.proxy import ReverseProxy, parse_upstreams
+
+        app = module.create_app(settings)
+        wsgi: Any = ReverseProxy(app.wsgi_app, parse_upstreams(settings.upstreams))
+        app.wsgi_app = wsgi
+    else:
+        import gateway
+
+        app = module.create_app(settings, tokens=gateway.token_service(settings))
+    if settings.trusted_proxies:
+        # Behind the gateway (or a load balancer) the client address comes from X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
+    return app
