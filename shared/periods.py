@@ -29,9 +29,20 @@ def _next_month(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1)
 
 
+MIN_YEAR, MAX_YEAR = 1, 9998  # a period's exclusive end must still be a valid date
+
+
+def _check_year(year: int, field: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(f"年份超出范围 / year must be between {MIN_YEAR} and {MAX_YEAR}",
+                           {field: [f"year {year} out of range"]})
+
+
 def parse_period(text: str, tz: ZoneInfo) -> Period:
     """Period from its label, in local administrative time; 422 with a clear message otherwise."""
     text = text.strip()
+    if m := re.match(r"^(\d{4})", text):
+        _check_year(int(m[1]), "period")
     if m := _YEAR.match(text):
         year = int(m[1])
         return Period(text, _at_midnight(date(year, 1, 1), tz), _at_midnight(date(year + 1, 1, 1), tz))
@@ -49,6 +60,8 @@ def parse_period(text: str, tz: ZoneInfo) -> Period:
 
 def period_between(start: date, end: date, tz: ZoneInfo) -> Period:
     """Inclusive date range ``start``..``end``."""
+    _check_year(start.year, "from")
+    _check_year(end.year, "to")
     if end < start:
         raise InvalidInput("结束日期早于开始日期 / end is before start", {"to": ["before from"]})
     end_exclusive = date.fromordinal(end.toordinal() + 1)

@@ -9,7 +9,10 @@ _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{3,4})(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 # Address granularity kept visible: up to the district/county (区/县/市) level.
-_ADDRESS_KEEP = re.compile(r"^(.*?(?:省|自治区))?(.*?市)?(.*?(?:区|县|旗))?")
+# A district segment is short and holds no digits or street words, so 小区/园区 later in an address
+# (朝阳路88号小区) is never mistaken for a district.
+_ADDRESS_KEEP = re.compile(r"^([^\d路街道巷号镇乡村]{1,10}?(?:省|自治区))?([^\d路街道巷号镇乡村]{1,10}?市)?"
+                           r"([^\d路街道巷号镇乡村]{1,10}?(?:区|县|旗))?")
 
 
 def mask_name(name: str | None) -> str:

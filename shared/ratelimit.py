@@ -19,6 +19,8 @@ MAX_CLIENTS = 100_000
 class RateLimiter:
     def __init__(self, per_minute: int, *, window: float = 60.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
+        if per_minute < 1:
+            raise ValueError("the rate limit must allow at least one request per window")
         self.per_minute = per_minute
         self.window = window
         self._monotonic = monotonic

@@ -34,6 +34,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_UPSTREAMS": "distributed gateway: where services listen, name=http://host:port,…",
     "DUBAN_TRUSTED_PROXIES": "proxy hops in front of this process whose X-Forwarded-For is trusted; default 0",
     "PROMETHEUS_MULTIPROC_DIR": "gunicorn: folder where worker processes share their metrics",
+    "POSTGRES_URL": "duban local up: PostgreSQL server the local topology creates its databases on",
+    "DUBAN_LOCAL_PORT_BASE": "duban local up: services listen on base+1, base+2, …; default 8100",
+    "DUBAN_LOCAL_DB_PREFIX": "duban local up: prefix of the databases it creates; default duban_",
 }
 
 

@@ -27,6 +27,7 @@ class AuditRecord:
     entity_id: str
     before: Any
     after: Any
+    correlation_id: str | None = None
 
 
 def audit_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -94,7 +95,7 @@ class UnitOfWork:
               actor: str | None = None) -> None:
         """Queue an audit record (who, what, before → after); appended to the chain at commit."""
         self._audit.append(AuditRecord(actor or self.actor, action, entity_type, str(entity_id),
-                                       before, after))
+                                       before, after, self.correlation_id))
 
     @property
     def pending_events(self) -> list[Event]:
@@ -138,7 +139,7 @@ class UnitOfWork:
                 "entity_type": record.entity_type, "entity_id": record.entity_id,
                 "before": None if record.before is None else dumps(record.before),
                 "after": None if record.after is None else dumps(record.after),
-                "correlation_id": self.correlation_id,
+                "correlation_id": record.correlation_id,
             }
             row["prev_hash"] = prev
             row["hash"] = prev = audit_hash(prev, row)

@@ -17,7 +17,7 @@ from shared.auth import DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR, Principal, 
 from shared.errors import Forbidden, InvalidInput
 from shared.idempotency import idempotent
 from shared.periods import current_quarter, parse_period, period_between
-from shared.privacy import mask_address, mask_name, mask_phone
+from shared.privacy import mask_address, mask_name, mask_phone, mask_text
 from shared.ratelimit import RateLimiter
 from shared.schemas import page
 from shared.web import Blueprint
@@ -40,18 +40,20 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
     hotline_office = principal.has_any(OPERATOR, DISPATCHER)
     caller = {"name": ticket.caller.name, "phone": ticket.caller.phone}
     address = ticket.address
+    content = ticket.content
     if ticket.confidential and not hotline_office:  # 保密件: protect the reporter (举报人保护)
         caller = {"name": mask_name(caller["name"]), "phone": mask_phone(caller["phone"])}
         address = mask_address(address)
+        content = mask_text(content)
     view = {k: getattr(ticket, k) for k in (
-        "id", "number", "title", "content", "confidential", "utility", "lead_department", "co_departments",
+        "id", "number", "title", "confidential", "utility", "lead_department", "co_departments",
         "created_at", "dispatched_at", "sign_due_at", "handle_due_at", "return_due_at", "callback_due_at",
         "deadline_provisional", "signed_at", "replied_at", "closed_at", "extension_days",
         "urge_count", "reopen_count", "return_count", "merged_into", "version")}
     view.update(
         type=ticket.type.value, type_label=label(ticket.type), urgency=ticket.urgency.value,
         urgency_label=label(ticket.urgency), channel=ticket.channel.value, status=ticket.status.value,
-        status_label=label(ticket.status), caller=caller, reply=ticket.reply_content, address=address,
+        status_label=label(ticket.status), caller=caller, content=content, reply=ticket.reply_content, address=address,
         query_code=ticket.query_code if hotline_office else None,
         resolution=ticket.resolution.value if ticket.resolution else None,
         satisfaction=ticket.satisfaction.value if ticket.satisfaction else None,

@@ -97,17 +97,24 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
     """受理: file a ticket, and suggest open tickets it may duplicate (并单 candidates)."""
     now = hotline.db.clock.now()
     words = set(keywords(f"{title} {content}"))
+    # Searched before the write transaction: suggestions need no lock, and intake's lock stays short.
+    with hotline.db.read() as conn:
+        duplicates = store.find_duplicates(conn, keywords=words, phone=caller.get("phone", "").strip(),
+                                           since=now - DUPLICATE_WINDOW)
+    # The number comes from its own short transaction: the day's counter row is locked only for
+    # that, not for the whole intake, so concurrent intakes do not queue behind each other. A failed
+    # intake leaves a gap in the day's numbers, which is harmless.
+    day = now.astimezone(hotline.calendar.tz).strftime("%Y%m%d")
+    with hotline.db.engine.begin() as conn:
+        number = TicketRepository(conn).next_number(day)
     with _uow(hotline, principal) as uow:
         repo = TicketRepository(uow.conn)
-        day = now.astimezone(hotline.calendar.tz).strftime("%Y%m%d")
         ticket = Ticket.file(
-            id=str(uuid.uuid4()), number=repo.next_number(day),
+            id=str(uuid.uuid4()), number=number,
             query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
             type=TicketType(type), urgency=Urgency(urgency), channel=Channel(channel), title=title,
             content=content, caller=Caller(caller.get("name", "").strip(), caller.get("phone", "").strip()),
             address=address, confidential=confidential, utility=utility, actor=principal, now=now)
-        duplicates = store.find_duplicates(uow.conn, keywords=words, phone=ticket.caller.phone,
-                                           since=now - DUPLICATE_WINDOW)
         repo.add(ticket, words)
         _publish_and_audit(uow, ticket, "ticket.received", None)
         uow.commit()

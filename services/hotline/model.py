@@ -215,18 +215,21 @@ class Ticket:
                       co: list[str] | None = None) -> None:
         """Dispatcher reviews a return: accept (back to the pool, or straight to a new lead) or reject."""
         self._require(S.RETURN_REQUESTED, action="review_return")
-        request = self.details.pop("return_request")
+        request = self.details["return_request"]
         department = request["department"]
         if not accept:
             _require_text(comment, "comment", minimum=2)
+            del self.details["return_request"]
             self._move(actor, now, "return_rejected", S(request["previous"]), department=department,
                        note=comment)
             self._emit("return_rejected", department=department, comment=comment)
             return
+        del self.details["return_request"]
         self.return_count += 1
         previous_lead = self.lead_department
         self.lead_department, self.co_departments = None, []
         self.sign_due_at = self.handle_due_at = self.return_due_at = None
+        self.dispatched_at = self.signed_at = None
         self._move(actor, now, "return_accepted", S.RECEIVED, department=department, note=comment)
         self._emit("return_accepted", department=previous_lead, comment=comment)
         if lead:

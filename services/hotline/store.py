@@ -96,6 +96,8 @@ ticket_keywords = sa.Table(
     sa.Column("keyword", sa.String(40), primary_key=True),
     sa.Column("ticket_id", sa.String(36), sa.ForeignKey("tickets.id"), primary_key=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    # Duplicate search reads the newest tickets per keyword: bounded work however large the table.
+    sa.Index("ix_ticket_keywords_recent", "keyword", "created_at"),
 )
 
 ticket_sequences = sa.Table(
@@ -232,6 +234,10 @@ class TicketRepository:
         return f"{day}{updated:06d}"
 
 
+PER_KEYWORD = 30
+PROBE_KEYWORDS = 6
+
+
 @dataclass(frozen=True)
 class DuplicateCandidate:
     id: str
@@ -247,20 +253,26 @@ def find_duplicates(conn: Connection, *, keywords: set[str], phone: str, since: 
                     exclude: str | None = None, limit: int = 5) -> list[DuplicateCandidate]:
     """Open tickets since ``since`` sharing keywords or the caller's phone, best first.
 
-    The keyword index makes the cost proportional to tickets sharing a keyword, not to all tickets.
+    Each keyword contributes at most its ``PER_KEYWORD`` newest tickets (index on keyword, created_at),
+    so the cost is bounded by the number of keywords, not by how many tickets the city has filed.
     """
-    scores: dict[str, float] = {}
-    if keywords:
-        rows = conn.execute(
-            sa.select(ticket_keywords.c.ticket_id, sa.func.count().label("shared"))
-            .where(ticket_keywords.c.keyword.in_(sorted(keywords)), ticket_keywords.c.created_at >= since)
-            .group_by(ticket_keywords.c.ticket_id)
-            .order_by(sa.desc("shared")).limit(50))
-        scores = {r.ticket_id: r.shared / len(keywords) for r in rows}
+    shared: dict[str, int] = {}
+    probe = sorted(keywords, key=lambda k: (-len(k), k))[:PROBE_KEYWORDS]  # longer words say more
+    if probe:
+        per_keyword = [
+            sa.select(ticket_keywords.c.ticket_id)
+            .where(ticket_keywords.c.keyword == keyword, ticket_keywords.c.created_at >= since)
+            .order_by(ticket_keywords.c.created_at.desc()).limit(PER_KEYWORD).subquery().select()
+            for keyword in probe]
+        for ticket_id in conn.execute(sa.union_all(*per_keyword)).scalars():  # one round trip
+            shared[ticket_id] = shared.get(ticket_id, 0) + 1
+    best = sorted(shared, key=lambda i: -shared[i])[:50]
+    scores = {i: shared[i] / len(probe) for i in best}
     phone_ids: set[str] = set()
     if phone:
         phone_ids = set(conn.execute(sa.select(tickets.c.id).where(
-            tickets.c.caller_phone == phone, tickets.c.created_at >= since)).scalars())
+            tickets.c.caller_phone == phone, tickets.c.created_at >= since)
+            .order_by(tickets.c.created_at.desc()).limit(20)).scalars())
     ids = (set(scores) | phone_ids) - {exclude}
     if not ids:
         return []

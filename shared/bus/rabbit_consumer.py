@@ -22,7 +22,7 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.bus.consumer import Consumer
-from shared.bus.envelope import UndecodableMessage
+from shared.bus.envelope import Event, UndecodableMessage
 from shared.bus.rabbitmq import EXCHANGE
 from shared.metrics import DEAD_LETTERS, REDELIVERIES
 
@@ -32,13 +32,18 @@ ROUTING_KEY_HEADER = "x-duban-routing-key"  # set when a dead letter is replayed
 
 
 class RabbitConsumerWorker:
-    def __init__(self, url: str, consumer: Consumer, *, queue: str | None = None, prefetch: int = 64,
-                 max_failures: int = 5, backoff: Callable[[int], float] | None = None,
+    def __init__(self, url: str, consumer: Consumer, *, queue: str | None = None, prefetch: int = 256,
+                 batch_size: int = 100, batch_wait: float = 0.01, max_failures: int = 5,
+                 backoff: Callable[[int], float] | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.parameters = pika.URLParameters(url)
         self.consumer = consumer
         self.queue = queue or consumer.name
         self.prefetch = prefetch
+        # Deliveries waiting together are applied in one transaction: one commit for up to batch_size
+        # events. batch_wait bounds how long a delivery may wait for company (added latency).
+        self.batch_size = max(1, min(batch_size, prefetch))
+        self.batch_wait = batch_wait
         self.max_failures = max_failures
         self.backoff = backoff or (lambda n: min(10.0, 0.2 * 2 ** (n - 1)))
         self.sleep = sleep
@@ -73,12 +78,17 @@ class RabbitConsumerWorker:
                 channel.basic_qos(prefetch_count=self.prefetch)
                 self.declare(channel)
                 self.connected.set()
-                for method, properties, body in channel.consume(self.queue, inactivity_timeout=0.5):
+                waiting: list[tuple[Any, Any, bytes]] = []
+                for method, properties, body in channel.consume(self.queue, inactivity_timeout=self.batch_wait):
+                    if method is not None:
+                        waiting.append((method, properties, body))
+                        if len(waiting) < self.batch_size:
+                            continue
+                    if waiting:
+                        self.on_deliveries(channel, waiting)
+                        waiting = []
                     if self._stop.is_set():
                         break
-                    if method is None:
-                        continue
-                    self.on_message(channel, method, properties, body)
                 channel.cancel()
                 connection.close()
             except (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError,
@@ -90,12 +100,56 @@ class RabbitConsumerWorker:
                     with contextlib.suppress(Exception):  # already broken; the reconnect loop takes over
                         connection.close()
 
+    def on_deliveries(self, channel: BlockingChannel, deliveries: list[tuple[Any, Any, bytes]]) -> None:
+        """Apply a group of deliveries in one transaction; on any failure fall back to one by one."""
+        if len(deliveries) == 1:
+            self.on_message(channel, *deliveries[0])
+            return
+        decoded: list[tuple[str, str, Event]] = []
+        for method, properties, body in deliveries:
+            try:
+                event = Event.from_json(body.decode("utf-8"))
+            except (UndecodableMessage, UnicodeDecodeError):
+                self.on_message(channel, method, properties, body)  # rejects it to the dead letters
+                continue
+            decoded.append((self._message_id(properties, body), self._routing_key(method, properties), event))
+        if not decoded:
+            return
+        try:
+            self.consumer.handle_batch(decoded)
+        except Exception as exc:
+            log.warning("batch of %d failed on %s (%s); applying one by one", len(decoded), self.queue, exc)
+            for method, properties, body in deliveries:
+                if self._decodable(body):
+                    self.on_message(channel, method, properties, body)
+            return
+        for method, _properties, _body in deliveries:
+            if method.redelivered:
+                REDELIVERIES.labels(self.queue).inc()
+        last = max(method.delivery_tag for method, _p, body in deliveries if self._decodable(body))
+        channel.basic_ack(last, multiple=True)
+
+    @staticmethod
+    def _decodable(body: bytes) -> bool:
+        try:
+            Event.from_json(body.decode("utf-8"))
+        except (UndecodableMessage, UnicodeDecodeError):
+            return False
+        return True
+
+    @staticmethod
+    def _routing_key(method: Any, properties: Any) -> str:
+        return (properties.headers or {}).get(ROUTING_KEY_HEADER) or method.routing_key
+
+    @staticmethod
+    def _message_id(properties: Any, body: bytes) -> str:
+        return properties.message_id or hashlib.sha256(body).hexdigest()[:36]
+
     def on_message(self, channel: BlockingChannel, method: Any, properties: Any, body: bytes) -> None:
         if method.redelivered:
             REDELIVERIES.labels(self.queue).inc()
-        headers = properties.headers or {}
-        routing_key = headers.get(ROUTING_KEY_HEADER) or method.routing_key
-        message_id = properties.message_id or hashlib.sha256(body).hexdigest()[:36]
+        routing_key = self._routing_key(method, properties)
+        message_id = self._message_id(properties, body)
         try:
             text = body.decode("utf-8")
             self.consumer.handle(message_id, routing_key, text)

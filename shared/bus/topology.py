@@ -28,7 +28,7 @@ DEFINITIONS = Path(__file__).resolve().parents[2] / "infra" / "rabbitmq" / "defi
 
 
 def load_definitions(path: Path = DEFINITIONS) -> dict[str, Any]:
-    return json.loads(path.read_text())  # type: ignore[no-any-return]
+    return json.loads(path.read_text())
 
 
 def dead_queue(service: str) -> str:
@@ -69,7 +69,7 @@ def set_policy(params: pika.URLParameters, policy: dict[str, Any], *, management
     url = (f"http://{params.host}:{management_port}/api/policies/"
            f"{urllib.parse.quote(vhost, safe='')}/{urllib.parse.quote(policy['name'], safe='')}")
     credentials = params.credentials
-    token = base64.b64encode(f"{credentials.username}:{credentials.password}".encode()).decode()  # type: ignore[attr-defined]
+    token = base64.b64encode(f"{credentials.username}:{credentials.password}".encode()).decode()
     request = urllib.request.Request(url, data=body, method="PUT", headers={
         "content-type": "application/json", "authorization": f"Basic {token}"})
     with urllib.request.urlopen(request, timeout=30):

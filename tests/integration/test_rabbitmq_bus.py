@@ -192,7 +192,7 @@ class DiesBeforeAck(RabbitConsumerWorker):
         self.consumer.handle(properties.message_id, method.routing_key, body.decode())
         os._exit(9)  # the handler committed; the process dies before basic.ack
 
-DiesBeforeAck(sys.argv[1], consumer, queue="hotline").run()
+DiesBeforeAck(sys.argv[1], consumer, queue="hotline", batch_size=1).run()
 """
 
 

@@ -109,6 +109,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("keyword", "ticket_id"),
     )
+    with op.batch_alter_table("ticket_keywords", schema=None) as batch_op:
+        batch_op.create_index("ix_ticket_keywords_recent", ["keyword", "created_at"], unique=False)
+
     op.create_table(
         "ticket_timeline",
         sa.Column(
@@ -141,6 +144,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_timeline_action_department")
 
     op.drop_table("ticket_timeline")
+    with op.batch_alter_table("ticket_keywords", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_keywords_recent")
+
     op.drop_table("ticket_keywords")
     with op.batch_alter_table("ticket_departments", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_departments_department")
