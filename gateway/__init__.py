@@ -11,6 +11,7 @@ from flask import Flask
 
 from gateway.api import auth_blp, directory_blp
 from gateway.passwords import Passwords
+from gateway.portal import portal
 from gateway.store import metadata
 from shared.auth import TokenService
 from shared.clock import Clock
@@ -61,4 +62,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None, tokens: TokenS
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.register_blueprint(auth_blp)
     api.register_blueprint(directory_blp)
+    app.register_blueprint(portal)
     return app

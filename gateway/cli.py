@@ -190,13 +190,18 @@ def events_setup() -> None:
 @click.argument("part")
 @click.option("--no-relay", is_flag=True, help="consume only")
 @click.option("--no-consume", is_flag=True, help="relay the outbox only")
-def events_worker(part: str, no_relay: bool, no_consume: bool) -> None:
+@click.option("--metrics-port", type=int, default=None,
+              help="serve this worker's Prometheus metrics (outbox backlog, redeliveries, dead letters)")
+def events_worker(part: str, no_relay: bool, no_consume: bool, metrics_port: int | None) -> None:
     """Run a part's outbox relay and its consumer against RabbitMQ until stopped (distributed mode)."""
     from gateway.worker import ServiceWorker
     from shared.logs import configure_logging
+    from shared.metrics import serve_metrics
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    if metrics_port:
+        serve_metrics(metrics_port)
     ServiceWorker(part, settings, relay=not no_relay, consume=not no_consume).run_forever()
 
 if __name__ == "__main__":  # pragma: no cover

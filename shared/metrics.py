@@ -15,6 +15,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 
 HTTP_LATENCY = Histogram(
@@ -40,6 +41,14 @@ CALENDAR_PROVISIONAL = Counter(
     "Deadlines computed for a year the holiday calendar does not know (weekends only)", ["year"])
 TICKETS_BY_STATUS = Gauge("duban_hotline_tickets", "Tickets by status", ["status"],
                           multiprocess_mode="livemax")
+
+
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:
+    """A /metrics endpoint for processes without a web app (event workers, the sweeper).
+
+    They keep their own registry even when PROMETHEUS_MULTIPROC_DIR is set for the web workers.
+    """
+    start_http_server(port, addr=addr)
 
 
 def metrics_response() -> tuple[bytes, int, dict[str, str]]:
