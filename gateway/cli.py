@@ -180,9 +180,10 @@ def dead_replay(service: str, limit: int | None) -> None:
 @events.command("setup")
 def events_setup() -> None:
     """Declare the exchanges, queues, bindings and dead-letter policies of infra/rabbitmq/definitions.json."""
+    from gateway.registry import queue_bindings
     from shared.bus.topology import apply_definitions
 
-    apply_definitions(Settings.from_env().amqp_url)
+    apply_definitions(Settings.from_env().amqp_url, queue_bindings=queue_bindings())
     click.echo("RabbitMQ topology applied")
 
 

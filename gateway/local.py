@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from gateway.registry import PARTS
+from gateway.registry import PARTS, queue_bindings
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/"
 
@@ -123,7 +123,7 @@ def up(workers: int) -> None:
     for part in PARTS:
         (layout.root / "prometheus" / part).mkdir()
     _create_databases(layout)
-    apply_definitions(layout.amqp_url)
+    apply_definitions(layout.amqp_url, queue_bindings=queue_bindings())
     for part_name, part in PARTS.items():
         part.module().migrate(Settings.from_env(_env(layout, part_name)))
     _seed(layout)

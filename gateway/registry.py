@@ -40,5 +40,11 @@ PARTS: dict[str, Part] = {
 SERVICES = [name for name in PARTS if name != "gateway"]
 
 
+def queue_bindings() -> dict[str, list[str]]:
+    """Each consuming part's queue and the routing-key patterns it handles (from consumers.py)."""
+    return {name: [s.pattern for s in part.subscriptions()] for name, part in PARTS.items()
+            if part.subscriptions()}
+
+
 def metadata_by_part() -> dict[str, sa.MetaData]:
     return {name: part.metadata() for name, part in PARTS.items()}

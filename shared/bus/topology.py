@@ -36,8 +36,12 @@ def dead_queue(service: str) -> str:
 
 
 def apply_definitions(url: str, definitions: dict[str, Any] | None = None, *,
-                      management_port: int = 15672) -> None:
-    """Declare exchanges, queues and bindings, and set the policies, on the vhost of ``url``."""
+                      queue_bindings: dict[str, list[str]] | None = None, management_port: int = 15672) -> None:
+    """Declare exchanges, queues and bindings, and set the policies, on the vhost of ``url``.
+
+    ``queue_bindings`` (queue → patterns, from the consumers' code) are declared too, so that events
+    published before a consumer first starts are already queued for it.
+    """
     definitions = definitions or load_definitions()
     params = pika.URLParameters(url)
     connection = pika.BlockingConnection(params)
@@ -49,6 +53,10 @@ def apply_definitions(url: str, definitions: dict[str, Any] | None = None, *,
             channel.queue_declare(queue["name"], durable=queue["durable"])
         for binding in definitions["bindings"]:
             channel.queue_bind(binding["destination"], binding["source"], routing_key=binding["routing_key"])
+        for queue, patterns in (queue_bindings or {}).items():
+            channel.queue_declare(queue, durable=True)
+            for pattern in patterns:
+                channel.queue_bind(queue, "duban.events", routing_key=pattern)
     finally:
         connection.close()
     for policy in definitions.get("policies", []):

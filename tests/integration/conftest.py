@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pika
 import psycopg
@@ -34,8 +35,8 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "--quiet", *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
+@contextmanager
+def _vhost() -> Iterator[str]:
     """A fresh vhost with the project's topology (exchanges, dead-letter queues and policies)."""
     try:
         pika.BlockingConnection(pika.URLParameters(AMQP_BASE)).close()
@@ -47,11 +48,28 @@ def amqp_url() -> Iterator[str]:
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     url = AMQP_BASE.rstrip("/") + "/" + vhost
+    from gateway.registry import queue_bindings
     from shared.bus.topology import apply_definitions
 
-    apply_definitions(url)
-    yield url
-    _rabbitmqctl("delete_vhost", vhost)
+    apply_definitions(url, queue_bindings=queue_bindings())
+    try:
+        yield url
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """The session's vhost, shared by the bus tests."""
+    with _vhost() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_vhost() -> Iterator[str]:
+    """A vhost of one test's own (e.g. a whole topology whose queues must start empty)."""
+    with _vhost() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
