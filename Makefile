@@ -30,7 +30,8 @@ test: install
 ## ruff (lint + import order) and mypy (shared/ and the domain cores)
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy shared services/hotline/model.py services/hotline/rules.py gateway/model.py
+	$(BIN)/mypy shared services/hotline/model.py services/hotline/rules.py \
+		services/monitoring/model.py services/monitoring/rules.py gateway/model.py
 
 ## The distributed topology as local processes: gunicorn per part, event workers, sweeper,
 ## against the local RabbitMQ (AMQP_URL) and PostgreSQL (POSTGRES_URL); gateway on $(PORT)

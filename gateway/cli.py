@@ -10,6 +10,7 @@ import click
 
 from gateway.cli_directory import directory
 from gateway.local import local
+from services.monitoring.cli import monitoring
 from shared.audit_cli import audit, database_registry
 from shared.calendar_cli import workdays
 from shared.settings import Settings
@@ -32,10 +33,11 @@ main.add_command(workdays)
 main.add_command(directory)
 main.add_command(audit)
 main.add_command(local)
+main.add_command(monitoring)
 
 
 @main.command()
-@click.option("--part", type=click.Choice(["gateway", "hotline"]), default=None,
+@click.option("--part", type=click.Choice(["gateway", "hotline", "monitoring"]), default=None,
               help="only this part (distributed mode: the one DATABASE_URL points at)")
 def migrate(part: str | None) -> None:
     """Bring every service database to the newest schema (embedded mode: SQLite files in DUBAN_DATA).

@@ -10,6 +10,7 @@ from flask import Flask
 
 import gateway
 import services.hotline
+import services.monitoring
 from shared.auth import TokenService
 from shared.bus.inprocess import InProcessTransport
 from shared.bus.outbox import OutboxRelay
@@ -64,6 +65,7 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
     apps: dict[str, Flask] = {
         "gateway": gateway.create_app(settings, clock=clock, tokens=tokens),
         "hotline": services.hotline.create_app(settings, tokens=tokens, clock=clock, calendar=calendar),
+        "monitoring": services.monitoring.create_app(settings, tokens=tokens, clock=clock, calendar=calendar),
     }
     transport = InProcessTransport()
     runtime = EmbeddedRuntime()
@@ -75,6 +77,7 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
         if consumer is not None:
             transport.bind(name, consumer.patterns, consumer.handle)
         runtime.add_relay(OutboxRelay(db, transport))
+    services.monitoring.register_periodic(runtime, apps["monitoring"])  # the sweep, every few seconds
     wsgi = PrefixDispatcher(apps["gateway"], {f"/api/{name}": app for name, app in apps.items()
                                               if name != "gateway"})
     suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens,

@@ -35,6 +35,7 @@ PARTS: dict[str, Part] = {
     part.name: part for part in (
         Part("gateway", "gateway", "gateway.store", None),
         Part("hotline", "services.hotline", "services.hotline.store", "services.hotline.consumers"),
+        Part("monitoring", "services.monitoring", "services.monitoring.store", "services.monitoring.consumers"),
     )
 }
 SERVICES = [name for name in PARTS if name != "gateway"]

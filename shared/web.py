@@ -139,3 +139,24 @@ def service_db(app: Flask | None = None) -> Database:
     from flask import current_app
 
     return (app or current_app).extensions["duban.db"]
+
+
+def action_endpoint(blp: Blueprint, rule: str, *, name: str, schema: type | None, response_schema: Any,
+                    run: Callable[..., Any], doc: str) -> None:
+    """Register ``POST <rule>`` for one state transition, answering 200 with ``response_schema``.
+
+    ``run(data, **url_parts)`` does the work (checks the caller, calls the handler, presents the
+    result). Retries are safe: the endpoint honours ``Idempotency-Key``.
+    """
+    from shared.idempotency import idempotent
+
+    def view(*parsed: dict[str, Any], **url_parts: Any) -> Any:
+        # flask-smorest passes the parsed body positionally and the URL parts as keywords.
+        return run(parsed[0] if parsed else {}, **url_parts)
+
+    view.__name__ = name
+    view.__doc__ = doc
+    decorated: Any = blp.response(200, response_schema)(view)
+    if schema is not None:
+        decorated = blp.arguments(schema)(decorated)
+    blp.route(rule, methods=["POST"])(idempotent(decorated))

@@ -20,7 +20,7 @@ from shared.periods import current_quarter, parse_period, period_between
 from shared.privacy import mask_address, mask_name, mask_phone, mask_text
 from shared.ratelimit import RateLimiter
 from shared.schemas import page
-from shared.web import Blueprint
+from shared.web import Blueprint, action_endpoint
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/hotline/v1",
                 description="12345 工单：受理、派单、签收、退单、延期、催办、答复、回访、并单")
@@ -107,19 +107,12 @@ def duplicates(ticket_id: str) -> list[Any]:
 def _action(path: str, schema: type | None, roles: tuple[str, ...], handler: Any, doc: str) -> None:
     """Register one transition endpoint: POST /tickets/<id>/<path> → 200 with the ticket."""
 
-    def view(*parsed: dict[str, Any], ticket_id: str) -> dict[str, Any]:
-        # flask-smorest passes the parsed body positionally and the URL parts as keywords.
+    def run(data: dict[str, Any], ticket_id: str) -> dict[str, Any]:
         principal = require_principal(*roles)
-        data = parsed[0] if parsed else {}
-        ticket = handler(_hotline(), principal=principal, ticket_id=ticket_id, **data)
-        return present(ticket, principal)
+        return present(handler(_hotline(), principal=principal, ticket_id=ticket_id, **data), principal)
 
-    view.__name__ = "ticket_" + path.replace("/", "_").replace("-", "_")
-    view.__doc__ = doc
-    decorated: Any = blp.response(200, s.TicketReadSchema)(view)
-    if schema is not None:
-        decorated = blp.arguments(schema)(decorated)
-    blp.route(f"/tickets/<ticket_id>/{path}", methods=["POST"])(idempotent(decorated))
+    action_endpoint(blp, f"/tickets/<ticket_id>/{path}", name="ticket_" + path.replace("/", "_").replace("-", "_"),
+                    schema=schema, response_schema=s.TicketReadSchema, run=run, doc=doc)
 
 
 _action("answer", s.ContentSchema, INTAKE, handlers.answer, "直接答复 (answer at intake).")

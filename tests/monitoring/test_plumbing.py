@@ -1,0 +1,67 @@
+"""Migrations match the tables the code uses, the sweep command runs once, the periodic job is wired."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from alembic import command
+from click.testing import CliRunner
+from prometheus_client import REGISTRY
+
+from services.monitoring import register_periodic
+from services.monitoring.cli import monitoring as monitoring_cli
+from services.monitoring.handlers import new_id
+from services.monitoring.sweep import sweep
+from shared.bus.runtime import EmbeddedRuntime
+from shared.migrations import alembic_config
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(settings):
+    # Raises if autogenerate would find anything to add, drop or alter.
+    command.check(alembic_config("services.monitoring", settings.database_url_for("monitoring")))
+
+
+def test_the_sweep_command_sweeps_once_and_prints_what_it_issued(settings, dispatch, monitoring):
+    dispatch("zjj", at=datetime(2026, 11, 2, 9, tzinfo=SHANGHAI))  # long overdue by the wall clock
+
+    result = CliRunner().invoke(monitoring_cli, ["sweep"], obj=settings)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"examined": 2, "warnings": 0, "yellows": 2, "reds": 2}
+
+
+def test_the_sweep_registers_as_a_periodic_job_of_the_embedded_runtime(app, dispatch, clock, rows):
+    runtime = EmbeddedRuntime()
+    register_periodic(runtime, app, interval=5.0)
+    dispatch("zjj", at=clock.now())
+    clock.set(datetime(2026, 11, 10, 1, tzinfo=SHANGHAI))
+
+    runtime.run_periodic(force=True)
+
+    assert len(rows("cards")) == 2
+
+
+def test_new_ids_are_random_version_4_uuids():
+    ids = [new_id() for _ in range(2000)]
+
+    assert len(set(ids)) == len(ids)
+    assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).variant == uuid.RFC_4122 and str(uuid.UUID(i)) == i
+               for i in ids)
+
+
+def test_issued_cards_are_counted_by_colour_and_source_once_committed(monitoring, dispatch, clock):
+    def counted(color: str, source: str) -> float:
+        return REGISTRY.get_sample_value("duban_monitoring_cards_issued_total",
+                                         {"color": color, "source": source}) or 0.0
+
+    before = counted("yellow", "auto")
+    dispatch("zjj", at=clock.now())
+
+    sweep(monitoring, now=datetime(2026, 11, 10, 1, tzinfo=SHANGHAI))
+
+    assert counted("yellow", "auto") == before + 2
