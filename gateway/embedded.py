@@ -11,6 +11,7 @@ from flask import Flask
 import gateway
 import services.hotline
 import services.monitoring
+from gateway.registry import PARTS
 from shared.auth import TokenService
 from shared.bus.inprocess import InProcessTransport
 from shared.bus.outbox import OutboxRelay
@@ -78,6 +79,10 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
             transport.bind(name, consumer.patterns, consumer.handle)
         runtime.add_relay(OutboxRelay(db, transport))
     services.monitoring.register_periodic(runtime, apps["monitoring"])  # the sweep, every few seconds
+    for name, part in PARTS.items():
+        refresh = part.gauge_refresher()
+        if refresh is not None:
+            runtime.add_periodic(f"{name}.gauges", 15.0, lambda refresh=refresh, db=databases[name]: refresh(db))
     wsgi = PrefixDispatcher(apps["gateway"], {f"/api/{name}": app for name, app in apps.items()
                                               if name != "gateway"})
     suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens,

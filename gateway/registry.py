@@ -18,12 +18,17 @@ class Part:
     package: str          # has create_app(settings, …) and migrate(settings)
     store: str            # module with ``metadata``
     consumers: str | None  # module with ``SUBSCRIPTIONS``, if the part consumes events
+    gauges: str | None = None  # module with ``refresh_gauges(db)``: business gauges, refreshed periodically
 
     def module(self) -> Any:
         return importlib.import_module(self.package)
 
     def metadata(self) -> sa.MetaData:
         return importlib.import_module(self.store).metadata  # type: ignore[no-any-return]
+
+    def gauge_refresher(self) -> Any:
+        """``refresh_gauges(db)`` of this part, or None."""
+        return importlib.import_module(self.gauges).refresh_gauges if self.gauges else None
 
     def subscriptions(self) -> list[Any]:
         if self.consumers is None:
@@ -34,7 +39,8 @@ class Part:
 PARTS: dict[str, Part] = {
     part.name: part for part in (
         Part("gateway", "gateway", "gateway.store", None),
-        Part("hotline", "services.hotline", "services.hotline.store", "services.hotline.consumers"),
+        Part("hotline", "services.hotline", "services.hotline.store", "services.hotline.consumers",
+             gauges="services.hotline.metrics"),
         Part("monitoring", "services.monitoring", "services.monitoring.store", "services.monitoring.consumers"),
     )
 }

@@ -21,6 +21,7 @@ from shared.metrics import OUTBOX_AGE, OUTBOX_BACKLOG
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
+GAUGE_TICKS = 300  # business gauges about every 15 s at the 50 ms poll interval
 
 
 class ServiceWorker:
@@ -35,6 +36,7 @@ class ServiceWorker:
         self.consumer = (RabbitConsumerWorker(settings.amqp_url, Consumer(self.db, service, subscriptions))
                          if consume and subscriptions else None)
         self.poll_interval = poll_interval
+        self.refresh_gauges = part.gauge_refresher()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -62,6 +64,11 @@ class ServiceWorker:
                 status = self.relay.status()
                 OUTBOX_BACKLOG.labels(self.service).set(status["pending"])  # type: ignore[arg-type]
                 OUTBOX_AGE.labels(self.service).set(status["oldest_age_seconds"])  # type: ignore[arg-type]
+            if self.refresh_gauges is not None and ticks % GAUGE_TICKS == 1:
+                try:
+                    self.refresh_gauges(self.db)
+                except Exception:  # a gauge is not worth stopping the relay for
+                    log.exception("refreshing the business gauges of %s failed", self.service)
             if not published:
                 self._stop.wait(self.poll_interval)
 

@@ -1,0 +1,23 @@
+"""Business gauges of the hotline (DESIGN §9), refreshed periodically rather than on every scrape."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.hotline import store
+from services.hotline.rules import TicketStatus
+from shared.db import Database
+from shared.metrics import TICKETS_BY_STATUS
+
+OPEN = [s.value for s in TicketStatus if s not in (TicketStatus.CLOSED, TicketStatus.MERGED)]
+
+
+def refresh_gauges(db: Database) -> None:
+    """Open tickets by status: counts over the open statuses only (index on status, created_at),
+    so the cost follows the open workload, not the years of closed tickets."""
+    t = store.tickets
+    with db.read() as conn:
+        counts = dict(conn.execute(sa.select(t.c.status, sa.func.count()).where(t.c.status.in_(OPEN))
+                                   .group_by(t.c.status)).all())
+    for status in OPEN:
+        TICKETS_BY_STATUS.labels(status).set(counts.get(status, 0))
