@@ -41,8 +41,11 @@ PENDING_PARTS: tuple[str, ...] = ()
 ALL_PARTS = [*PARTS, *(name for name in PENDING_PARTS if name not in PARTS)]
 NOT_YET_REGISTERED = {name for name in PENDING_PARTS if name not in PARTS}
 
-# Processes beyond web + worker per part (mirrors gateway/local.py).
+# Processes beyond web + worker per part (mirrors gateway/local.py), without their --metrics-port.
 EXTRA_PROCESSES = {"monitoring-sweeper": ("monitoring", ["duban", "monitoring", "sweep", "--loop"])}
+
+# Processes without a web app serve their Prometheus metrics on a port of their own (shared.metrics.serve_metrics).
+METRICS_PORT_OPTION = "--metrics-port"
 
 # Host ports other than the gateway's: the consoles, bound to the host's loopback interface.
 CONSOLES = {"rabbitmq": 15672, "prometheus": 9090, "grafana": 3000}
@@ -117,12 +120,35 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: "" if value is None else str(value) for key, value in env.items()}
 
 
+def metrics_port(cmd: list[str]) -> int | None:
+    """The port given with --metrics-port (as a separate argument or with =), None without it."""
+    ports = [cmd[i + 1] for i, arg in enumerate(cmd[:-1]) if arg == METRICS_PORT_OPTION]
+    ports += [arg.split("=", 1)[1] for arg in cmd if arg.startswith(f"{METRICS_PORT_OPTION}=")]
+    assert len(ports) <= 1, f"{METRICS_PORT_OPTION} given more than once in {cmd}"
+    return int(ports[0]) if ports else None
+
+
+def without_metrics_port(cmd: list[str]) -> list[str]:
+    """The command without its --metrics-port option: what it runs, not where it serves its metrics."""
+    kept: list[str] = []
+    skip = False
+    for arg in cmd:
+        if skip:
+            skip = False
+        elif arg == METRICS_PORT_OPTION:
+            skip = True
+        elif not arg.startswith(f"{METRICS_PORT_OPTION}="):
+            kept.append(arg)
+    return kept
+
+
 def role(service: dict[str, Any]) -> tuple[str, str] | None:
     """(role, part) of an app container, from its command; None for the engines."""
     cmd = command(service)
     if cmd[:1] == ["gunicorn"]:
         match = re.fullmatch(r'gateway\.wsgi:part\("([a-z_]+)"\)', cmd[-1])
         return ("web", match.group(1)) if match else ("web?", "")
+    cmd = without_metrics_port(cmd)
     if cmd[:3] == ["duban", "events", "worker"] and len(cmd) == 4:
         return "worker", cmd[3]
     if cmd[:3] == ["duban", "migrate", "--part"] and len(cmd) == 4:
@@ -140,6 +166,22 @@ def app_services(services: dict[str, dict[str, Any]]) -> dict[str, tuple[str, st
 def web_services(services: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Web service name → its part."""
     return {name: part for name, (kind, part) in app_services(services).items() if kind == "web"}
+
+
+def metrics_endpoint(name: str, service: dict[str, Any]) -> int | None:
+    """The port on which an app container serves /metrics; None for a release step, which has none.
+
+    A web service serves them on its bind port (gateway.wsgi); every other long-running process (event
+    workers, the sweeper) records bus or sweep figures only it knows, so it must serve them itself.
+    """
+    kind, _part = role(service) or ("", "")
+    if kind == "migrate":
+        return None
+    if kind == "web":
+        return bind_port(service)
+    port = metrics_port(command(service))
+    assert port is not None, f"{name} has metrics nobody can scrape: its command needs {METRICS_PORT_OPTION}"
+    return port
 
 
 def bind_port(service: dict[str, Any]) -> int:
@@ -196,7 +238,7 @@ def test_every_part_has_a_web_service_a_worker_and_a_migration(services: dict[st
 def test_the_monitoring_part_has_its_sweeper(services: dict[str, dict[str, Any]]) -> None:
     for name, (part, argv) in EXTRA_PROCESSES.items():
         assert name in services, f"{name} is missing"
-        assert command(services[name]) == argv
+        assert without_metrics_port(command(services[name])) == argv
         assert database_name(environment(services[name])["DATABASE_URL"]) == f"duban_{part}"
 
 
@@ -239,7 +281,12 @@ def test_every_command_exists_in_the_code(services: dict[str, dict[str, Any]], n
     while isinstance(group, click.Group) and args and args[0] in group.commands:
         group = group.commands[args.pop(0)]
     assert not isinstance(group, click.Group), f"`{' '.join(cmd)}` is not a duban command"
-    group.make_context(group.name or "duban", list(args))  # raises on an unknown option or a bad choice
+    # Raises on an unknown option (such as a --metrics-port the command does not have) or a bad choice.
+    context = group.make_context(group.name or "duban", list(args))
+    if kind != "migrate":
+        port = metrics_endpoint(name, services[name])
+        assert context.params.get("metrics_port") == port, (
+            f"`{' '.join(cmd)}` does not serve its metrics on port {port}: {context.params}")
 
 
 # ---- environment ----------------------------------------------------------------------------------
@@ -387,11 +434,18 @@ def test_elasticsearch_is_a_bounded_single_node(services: dict[str, dict[str, An
 
 # ---- metrics ----------------------------------------------------------------------------------------
 
-def test_prometheus_scrapes_exactly_the_web_services(services: dict[str, dict[str, Any]]) -> None:
+def test_prometheus_scrapes_every_process_that_has_metrics(services: dict[str, dict[str, Any]]) -> None:
+    """Web services on their bind port, event workers and the sweeper on their --metrics-port; nothing else."""
     config = yaml.safe_load((ROOT / "infra" / "prometheus" / "prometheus.yml").read_text())
     mounted = mounts(services["prometheus"]).get("infra/prometheus/prometheus.yml")
     assert mounted == "/etc/prometheus/prometheus.yml"
     apps = app_services(services)
+    expected = {(name, port) for name in apps if (port := metrics_endpoint(name, services[name])) is not None}
+    for name, port in expected:
+        if apps[name][0] != "web":
+            exposed = {str(entry).split("/")[0] for entry in services[name].get("expose") or []}
+            assert str(port) in exposed, f"{name}: expose its metrics port {port} on the compose network"
+            assert port not in [target for _, target in published(services[name])], f"{name}: do not publish {port}"
     app_targets, other_targets = set(), set()
     for job in config["scrape_configs"]:
         found = [tuple(target.rsplit(":", 1)) for static in job.get("static_configs", [])
@@ -400,11 +454,18 @@ def test_prometheus_scrapes_exactly_the_web_services(services: dict[str, dict[st
         for host, port in found:
             if host in apps:
                 assert job.get("metrics_path", "/metrics") == "/metrics", job["job_name"]
+                assert job["job_name"] == host, (
+                    f"job {job['job_name']} scrapes {host}: one job per service, named after it (the dashboards "
+                    "select processes by job)")
+                # Every replica of a service (docker compose up --scale) is found by its DNS name.
+                assert job.get("dns_sd_configs") and not job.get("static_configs"), (
+                    f"job {job['job_name']}: DNS discovery, so that every replica of {host} is scraped")
                 app_targets.add((host, int(port)))
             else:
                 assert host in services, f"job {job['job_name']} scrapes {host}, which is not a service"
                 other_targets.add(host)
-    assert app_targets == {(name, bind_port(services[name])) for name in web_services(services)}
+    assert not expected - app_targets, f"not scraped (or not on the port they serve): {sorted(expected - app_targets)}"
+    assert not app_targets - expected, f"scraped where nothing serves /metrics: {sorted(app_targets - expected)}"
     assert not other_targets & set(apps)
 
 
