@@ -98,6 +98,15 @@ def workdays_before(calendar: WorkCalendar, day: date, n: int) -> date:
     return day
 
 
+# The signals a clock at one stage issues when the sweep finds it has reached another: every stage
+# passed, except a reminder when the due time passed too (a late sweep never issues a stale reminder).
+# Worked out once: the sweep asks for every due clock.
+_CLIMB_SIGNALS: dict[tuple[Stage, Stage], tuple[Stage, ...]] = {
+    (start, end): tuple(stage for stage in (Stage.REMINDED, Stage.YELLOW, Stage.RED)
+                        if start.rank < stage.rank <= end.rank and (stage is not Stage.REMINDED or end is stage))
+    for start in Stage for end in Stage}
+
+
 # -- the clock -----------------------------------------------------------------------------------
 @dataclass
 class SupervisedClock:
@@ -185,16 +194,13 @@ class SupervisedClock:
             self.next_fire_at = None
             return []
         reached = self._reached_by_schedule(now, calendar, policy)
-        signals = []
-        for stage in (Stage.REMINDED, Stage.YELLOW, Stage.RED):
-            if self.stage.rank < stage.rank <= reached.rank:
-                if stage is Stage.REMINDED and reached is not Stage.REMINDED:
-                    continue
-                signals.append(self._signal(stage, calendar, policy))
-        if reached.rank > self.stage.rank:
-            self.stage = reached
-        self.next_fire_at = self.threshold(self.stage, calendar, policy)
-        return signals
+        stages = _CLIMB_SIGNALS[self.stage, reached]
+        if not stages:  # the climb table is empty exactly when the clock does not climb
+            self.next_fire_at = self.threshold(self.stage, calendar, policy)
+            return []
+        self.stage = reached
+        self.next_fire_at = self.threshold(reached, calendar, policy)
+        return [self._signal(stage, calendar, policy) for stage in stages]
 
     def _reached_by_schedule(self, now: datetime, calendar: WorkCalendar, policy: MonitoringPolicy) -> Stage:
         """``reached``, trusting ``next_fire_at`` as the current stage's threshold (it was set so), which

@@ -11,9 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from services.monitoring import open_monitoring, store
-from services.monitoring.sweep import SweepResult, sweep
+from services.monitoring.sweep import SweepResult, due_clocks, save_fired, sweep
 from shared.auth import INSPECTOR, Principal
 from shared.calendar import TimeLimit
+from shared.errors import ConcurrentUpdate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 K, W, C = store.cards.c, store.warnings.c, store.clocks.c
@@ -207,3 +208,57 @@ def test_a_running_clock_started_after_its_thresholds_fires_at_the_next_sweep(mo
     result = sweep(monitoring, now=handle.due_at + timedelta(days=30))
 
     assert (result.yellows, result.reds) == (2, 2)  # sign and handle: yellow and red each
+
+
+def test_saving_fired_clocks_fails_as_a_whole_if_any_clock_was_saved_meanwhile(monitoring, dispatch, rows):
+    for _ in range(3):
+        dispatch("zjj", at=at(11, 2, 9))
+    with monitoring.db.unit_of_work() as uow:
+        due = due_clocks(uow.conn, now=at(11, 10, 1), limit=10, lock=False)
+        for clock in due:
+            clock.fire(at(11, 10, 1), monitoring.calendar, monitoring.policy)
+        uow.conn.execute(sa.update(store.clocks).where(C.id == due[-1].id).values(version=C.version + 1))
+
+        with pytest.raises(ConcurrentUpdate):
+            save_fired(uow.conn, due)
+
+    assert {c.stage for c in rows("clocks")} == {"none"}
+
+
+def test_bulk_inserts_past_one_statements_parameter_limit_report_exactly_the_rows_written(monitoring):
+    now = at(11, 2, 9)
+    red = {"color": "red", "source": "auto", "rule": "accumulation", "department": "zjj", "reason": "第3张黄牌",
+           "subject_service": None, "subject_kind": None, "subject_id": None, "subject_ref": None, "clock_id": None,
+           "status": "issued", "issued_at": now, "issued_by": "system:sweep", "acknowledge_note": "", "version": 1}
+    with monitoring.db.engine.begin() as conn:
+        per_statement = conn.dialect.insertmanyvalues_max_parameters // (len(red) + 2)
+        first = [red | {"id": f"a{i}", "escalation_key": f"y{i}"} for i in range(per_statement + 5)]
+        second = [red | {"id": f"b{i}", "escalation_key": f"y{i}"} for i in range(per_statement - 5, per_statement + 9)]
+
+        assert store.insert_new(conn, store.cards, first) == {row["id"] for row in first}
+        assert store.insert_new(conn, store.cards, second) == {f"b{i}" for i in range(per_statement + 5,
+                                                                                      per_statement + 9)}
+        stored = conn.execute(sa.select(K.issued_at).where(K.id == "a0")).scalar_one()
+
+    assert stored == now
+
+
+def test_bulk_inserts_refuse_a_naive_time(monitoring):
+    row = {"id": "w1", "clock_id": "c1", "department": "zjj", "subject_service": "hotline", "subject_kind": "ticket",
+           "subject_id": "t1", "subject_ref": "", "kind": "handle", "due_at": datetime(2026, 11, 2, 9),
+           "issued_at": at(11, 2, 9), "message": "将于到期"}
+
+    with monitoring.db.engine.begin() as conn, pytest.raises(ValueError, match="naive"):
+        store.insert_new(conn, store.warnings, [row])
+
+
+def test_the_sweep_loads_due_clocks_exactly_as_the_repository_does(monitoring, dispatch):
+    for department in ("zjj", "cgj"):
+        dispatch(department, at=at(11, 2, 9))
+
+    with monitoring.db.read() as conn:
+        due = due_clocks(conn, now=at(11, 10, 1), limit=10, lock=False)
+        loaded = [store.ClockRepository(conn).get(clock.id) for clock in due]
+
+    assert len(due) == 4 and due == loaded
+    assert all(clock.due_at.utcoffset() == timedelta(0) for clock in due)
