@@ -11,40 +11,13 @@ from werkzeug.test import Client
 
 from gateway.handlers import create_department, update_department
 from shared.auth import Principal
+from tests.hotline.transitions import ALLOWED, STATUSES
 
 TICKETS = "/api/hotline/v1/tickets"
-STATUSES = ["received", "dispatched", "signed", "return_requested", "replied", "reopened", "closed", "merged"]
 ACTIONS = ["answer", "legal-channel", "transfer", "dispatch", "sign", "return", "return/review", "extension",
            "extension/review", "urge", "assist", "reply", "callback", "close", "merge"]
 DEPARTMENT_ACTIONS = {"sign", "return", "extension", "assist", "reply"}
 
-# (status, action) → status afterwards, over HTTP; every other pair answers 409.
-ALLOWED = {
-    ("received", "answer"): "replied",
-    ("received", "legal-channel"): "replied",
-    ("received", "transfer"): "closed",
-    ("received", "dispatch"): "dispatched",
-    ("received", "merge"): "merged",
-    ("dispatched", "sign"): "signed",
-    ("dispatched", "return"): "return_requested",
-    ("dispatched", "urge"): "dispatched",
-    ("dispatched", "assist"): "dispatched",
-    ("dispatched", "merge"): "merged",
-    ("signed", "return"): "return_requested",
-    ("signed", "extension"): "signed",
-    ("signed", "extension/review"): "signed",
-    ("signed", "urge"): "signed",
-    ("signed", "assist"): "signed",
-    ("signed", "reply"): "replied",
-    ("return_requested", "return/review"): "dispatched",
-    ("return_requested", "urge"): "return_requested",
-    ("replied", "callback"): "closed",
-    ("replied", "close"): "closed",
-    ("reopened", "sign"): "signed",
-    ("reopened", "return"): "return_requested",
-    ("reopened", "urge"): "reopened",
-    ("reopened", "assist"): "reopened",
-}
 FORBIDDEN = [pair for pair in product(STATUSES, ACTIONS) if pair not in ALLOWED]
 
 

@@ -27,6 +27,7 @@ from services.hotline.rules import (
 )
 from shared.calendar import WorkCalendar
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
+from tests.hotline.transitions import ALLOWED, STATUSES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # Monday
@@ -134,35 +135,6 @@ ACTIONS: dict[str, Callable[[Ticket, Ticket], None]] = {
     "merge": lambda t, master: t.merge_into(master, actor=DISPATCHER, now=T0),
 }
 
-STATUSES = ["received", "dispatched", "signed", "return_requested", "replied", "reopened", "closed", "merged"]
-
-# (status, action) → status afterwards. Every pair not listed must be refused.
-ALLOWED = {
-    ("received", "answer"): "replied",
-    ("received", "legal-channel"): "replied",
-    ("received", "transfer"): "closed",
-    ("received", "dispatch"): "dispatched",
-    ("received", "merge"): "merged",
-    ("dispatched", "sign"): "signed",
-    ("dispatched", "return"): "return_requested",
-    ("dispatched", "urge"): "dispatched",
-    ("dispatched", "assist"): "dispatched",
-    ("dispatched", "merge"): "merged",
-    ("signed", "return"): "return_requested",
-    ("signed", "extension"): "signed",
-    ("signed", "extension/review"): "signed",
-    ("signed", "urge"): "signed",
-    ("signed", "assist"): "signed",
-    ("signed", "reply"): "replied",
-    ("return_requested", "return/review"): "dispatched",  # rejected: back to where it was
-    ("return_requested", "urge"): "return_requested",
-    ("replied", "callback"): "closed",
-    ("replied", "close"): "closed",
-    ("reopened", "sign"): "signed",
-    ("reopened", "return"): "return_requested",
-    ("reopened", "urge"): "reopened",
-    ("reopened", "assist"): "reopened",
-}
 FORBIDDEN = [pair for pair in product(STATUSES, ACTIONS) if pair not in ALLOWED]
 
 
