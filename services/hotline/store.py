@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Row
 from services.hotline.model import Caller, Ticket, TimelineEntry
 from services.hotline.rules import Channel, Resolution, Satisfaction, TicketStatus, TicketType, Urgency
 from shared.db import dumps
+from shared.directory import add_department_replica
 from shared.errors import ConcurrentUpdate, NotFound
 from shared.tables import BigSerial, UtcDateTime, add_common_tables
 
@@ -106,15 +107,7 @@ ticket_sequences = sa.Table(
     sa.Column("last", sa.Integer, nullable=False),
 )
 
-# Replica of the gateway's department directory, fed by gateway.department.* events.
-departments = sa.Table(
-    "departments", metadata,
-    sa.Column("code", sa.String(50), primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("utility", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("updated_at", UtcDateTime(), nullable=False),
-)
+departments = add_department_replica(metadata)
 
 _SCALARS = ("number", "query_code", "title", "content", "address", "confidential", "utility",
             "lead_department", "created_at", "created_by", "dispatched_at", "sign_due_at",

@@ -13,8 +13,6 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import sqlalchemy as sa
-
 from services.monitoring import store
 from services.monitoring.handlers import Monitoring, change_clocks, start_clock, stop_clocks
 from services.monitoring.model import Subject, SupervisedClock
@@ -23,6 +21,7 @@ from shared.bus.consumer import Subscription
 from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.db import Database
+from shared.directory import upsert_department
 from shared.settings import Settings
 from shared.uow import UnitOfWork
 
@@ -129,20 +128,6 @@ def ticket_merged(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None
     stop_clocks(monitoring, uow, _open(uow, event.data), at=event.occurred_at, outcome=Outcome.CANCELLED)
 
 
-# -- gateway.department.* --------------------------------------------------------------------------
-def upsert_department(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """Keep the local replica of the department directory (names on the board and in rankings)."""
-    data = event.data
-    d = store.departments
-    values = {"name": data["name"], "active": bool(data.get("active", True)), "updated_at": event.occurred_at}
-    updated = uow.conn.execute(d.update().where(d.c.code == data["code"], d.c.updated_at <= event.occurred_at)
-                               .values(**values))
-    if updated.rowcount == 0:
-        exists = uow.conn.execute(sa.select(d.c.code).where(d.c.code == data["code"])).first()
-        if not exists:  # an older event arriving late must not overwrite a newer one
-            uow.conn.execute(d.insert().values(code=data["code"], **values))
-
-
 # -- wiring ----------------------------------------------------------------------------------------
 # The shared consumer calls a handler with (uow, event) only, but these handlers need the calendar and the
 # rules too. They find them through the unit of work's database: ``open_monitoring`` binds its context
@@ -179,7 +164,8 @@ def _with_context(handler: ContextHandler) -> Callable[[UnitOfWork, Event], None
     return apply
 
 
-SUBSCRIPTIONS = [Subscription(pattern, _with_context(handler)) for pattern, handler in (
+SUBSCRIPTIONS = [Subscription("gateway.department.upserted", upsert_department)] + [
+    Subscription(pattern, _with_context(handler)) for pattern, handler in (
     ("hotline.ticket.dispatched", ticket_dispatched),
     ("hotline.ticket.reopened", ticket_dispatched),
     ("hotline.ticket.signed", ticket_signed),
@@ -191,5 +177,4 @@ SUBSCRIPTIONS = [Subscription(pattern, _with_context(handler)) for pattern, hand
     ("hotline.ticket.callback_recorded", callback_done),
     ("hotline.ticket.closed", callback_done),
     ("hotline.ticket.merged", ticket_merged),
-    ("gateway.department.upserted", upsert_department),
 )]

@@ -26,6 +26,7 @@ from services.monitoring.rules import (
     Stage,
 )
 from shared.calendar import TimeLimit
+from shared.directory import add_department_replica
 from shared.errors import ConcurrentUpdate, NotFound
 from shared.tables import UtcDateTime, add_common_tables
 
@@ -145,13 +146,7 @@ approvals = sa.Table(
 )
 
 # Replica of the gateway's department directory (names for the board and the scores).
-departments = sa.Table(
-    "departments", metadata,
-    sa.Column("code", sa.String(50), primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("updated_at", UtcDateTime(), nullable=False),
-)
+departments = add_department_replica(metadata)
 
 
 # -- clocks --------------------------------------------------------------------------------------

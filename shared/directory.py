@@ -1,0 +1,38 @@
+"""Each service's replica of the gateway's department directory, fed by ``gateway.department.*`` events.
+
+Services validate and name departments from their own copy instead of reading the gateway's tables.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from shared.bus.envelope import Event
+from shared.tables import UtcDateTime
+from shared.uow import UnitOfWork
+
+
+def add_department_replica(metadata: sa.MetaData) -> sa.Table:
+    """The ``departments`` table on a service's metadata."""
+    return sa.Table(
+        "departments", metadata,
+        sa.Column("code", sa.String(50), primary_key=True),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("utility", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+    )
+
+
+def upsert_department(uow: UnitOfWork, event: Event) -> None:
+    """Apply a ``gateway.department.upserted`` event; an older event arriving late changes nothing."""
+    data = event.data
+    d = uow.table("departments")
+    values = {"name": data["name"], "utility": bool(data.get("utility", False)),
+              "active": bool(data.get("active", True)), "updated_at": event.occurred_at}
+    updated = uow.conn.execute(d.update().where(d.c.code == data["code"], d.c.updated_at <= event.occurred_at)
+                               .values(**values))
+    if updated.rowcount == 0:
+        exists = uow.conn.execute(sa.select(d.c.code).where(d.c.code == data["code"])).first()
+        if not exists:
+            uow.conn.execute(d.insert().values(code=data["code"], **values))
