@@ -36,3 +36,8 @@ def upsert_department(uow: UnitOfWork, event: Event) -> None:
         exists = uow.conn.execute(sa.select(d.c.code).where(d.c.code == data["code"])).first()
         if not exists:
             uow.conn.execute(d.insert().values(code=data["code"], **values))
+
+
+def department_names(conn: sa.Connection, departments: sa.Table) -> dict[str, str]:
+    """Code → name from a service's replica (for boards, rankings and the public timeline)."""
+    return {r.code: r.name for r in conn.execute(sa.select(departments.c.code, departments.c.name))}

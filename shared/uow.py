@@ -97,10 +97,6 @@ class UnitOfWork:
         self._audit.append(AuditRecord(actor or self.actor, action, entity_type, str(entity_id),
                                        before, after, self.correlation_id))
 
-    @property
-    def pending_events(self) -> list[Event]:
-        return list(self._events)
-
     # -- commit --------------------------------------------------------------------------------
     def commit(self) -> None:
         conn = self.conn

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.hotline import store
-from services.hotline.model import TERMINAL, Caller, Ticket
+from services.hotline.model import Caller, Ticket
 from services.hotline.rules import (
     Channel,
     DeadlinePolicy,
@@ -324,7 +324,3 @@ def merge(hotline: Hotline, *, principal: Principal, ticket_id: str, into: str) 
         _publish_and_audit(uow, master, "ticket.merged_in", before)
 
     return _transition(hotline, principal, ticket_id, "merged", apply)
-
-
-def is_terminal(ticket: Ticket) -> bool:
-    return ticket.status in TERMINAL

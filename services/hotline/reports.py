@@ -12,6 +12,7 @@ from services.hotline import store
 from services.hotline.handlers import Hotline
 from services.hotline.rules import ACTION_LABELS_ZH, Satisfaction, TicketStatus, label
 from services.hotline.store import TicketRepository
+from shared.directory import department_names
 from shared.errors import NotFound
 from shared.periods import Period
 from shared.privacy import mask_address, mask_name, mask_phone
@@ -21,11 +22,6 @@ _NOT_FOUND = "工单编号或查询码不正确 / ticket number or query code is
 PUBLIC_ACTIONS = ("received", "answered", "legal_channel", "transferred", "dispatched", "signed",
                   "return_accepted", "extension_approved", "replied", "callback_recorded", "reopened",
                   "closed", "merged")
-
-
-def department_names(conn: sa.Connection) -> dict[str, str]:
-    return {r.code: r.name for r in conn.execute(sa.select(store.departments.c.code,
-                                                           store.departments.c.name))}
 
 
 def public_status(hotline: Hotline, *, number: str, code: str) -> dict[str, Any]:
@@ -40,7 +36,7 @@ def public_status(hotline: Hotline, *, number: str, code: str) -> dict[str, Any]
             raise NotFound(_NOT_FOUND) from None
         if not hmac.compare_digest(code.strip().upper().encode(), ticket.query_code.encode()):
             raise NotFound(_NOT_FOUND)
-        names = department_names(conn)
+        names = department_names(conn, store.departments)
     tz = hotline.calendar.tz
 
     def local(when: Any) -> str | None:
@@ -118,7 +114,7 @@ def department_kpis(hotline: Hotline, *, period: Period, departments: set[str] |
         query = query.where(tl.c.department.in_(sorted(departments)))
     with hotline.db.read() as conn:
         rows = conn.execute(query).all()
-        names = department_names(conn)
+        names = department_names(conn, store.departments)
     kpis: dict[str, DepartmentKpis] = {}
     for dept, action, outcome, n in rows:
         k = kpis.setdefault(dept, DepartmentKpis(dept, names.get(dept, dept)))

@@ -16,6 +16,7 @@ from services.monitoring.handlers import Monitoring, can_see, visible_department
 from services.monitoring.model import SupervisedClock
 from services.monitoring.rules import BUILTIN_DEPARTMENT_NAMES, BoardState, CardColor, CardStatus, ClockState, Stage
 from shared.auth import Principal
+from shared.directory import department_names
 from shared.errors import NotFound
 
 RUNNING, PAUSED, STOPPED = ClockState.RUNNING.value, ClockState.PAUSED.value, ClockState.STOPPED.value
@@ -23,7 +24,7 @@ RUNNING, PAUSED, STOPPED = ClockState.RUNNING.value, ClockState.PAUSED.value, Cl
 
 def names(conn: sa.Connection) -> dict[str, str]:
     """Department code → name, from the directory replica plus the hotline office."""
-    return {**BUILTIN_DEPARTMENT_NAMES, **store.department_names(conn)}
+    return {**BUILTIN_DEPARTMENT_NAMES, **department_names(conn, store.departments)}
 
 
 def _scope(column: sa.ColumnElement[Any], principal: Principal) -> list[sa.ColumnElement[bool]]:

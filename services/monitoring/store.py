@@ -384,7 +384,3 @@ class ApprovalRepository:
     @staticmethod
     def _values(approval: Approval) -> dict[str, Any]:
         return {name: getattr(approval, name) for name in _APPROVAL_SCALARS} | {"status": approval.status.value}
-
-
-def department_names(conn: Connection) -> dict[str, str]:
-    return {r.code: r.name for r in conn.execute(sa.select(departments.c.code, departments.c.name))}
