@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from services.monitoring import open_monitoring, store  # noqa: E402
 from services.monitoring.handlers import Monitoring  # noqa: E402
 from services.monitoring.sweep import SweepResult, sweep  # noqa: E402
+from shared import walcheckpoint  # noqa: E402
 from shared.calendar import TimeLimit, WorkCalendar  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
@@ -92,12 +93,15 @@ class SqliteTarget:
             conn.exec_driver_sql("ANALYZE")
 
     def after_rearm(self, monitoring: Monitoring) -> None:
-        pass
+        # As the suite's checkpoint thread would between two sweeps (untimed, like VACUUM on PostgreSQL).
+        walcheckpoint.CHECKPOINTER.wait_idle(30)
+        walcheckpoint.checkpoint(monitoring.db.engine)
 
     def bare(self, url: str) -> AbstractContextManager[Any]:
         con = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute("PRAGMA foreign_keys=ON")
+        con.execute(f"PRAGMA wal_autocheckpoint={walcheckpoint.BACKSTOP_PAGES}")  # as the suite's connections
         return closing(con)
 
     @staticmethod

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from shared import bulk
 from shared.bus.envelope import Event
 from shared.db import dumps
 
@@ -101,7 +102,7 @@ class UnitOfWork:
     def commit(self) -> None:
         conn = self.conn
         if self._events:
-            conn.execute(self.table("outbox").insert(), [
+            bulk.insert_rows(conn, self.table("outbox"), [
                 {"id": e.id, "routing_key": e.type, "body": e.to_json(), "created_at": e.occurred_at,
                  "attempts": 0}
                 for e in self._events
@@ -112,8 +113,7 @@ class UnitOfWork:
         self._committed = True
         wrote_events = bool(self._events)
         self._events, self._audit = [], []
-        if wrote_events:
-            self.db.notify_commit()
+        self.db.committed(wrote_events=wrote_events)
 
     def _append_audit(self, conn: Connection) -> None:
         head_t = self.table("audit_head")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +24,12 @@ from services.monitoring.rules import (
     Outcome,
     ScorePolicy,
 )
+from shared import bulk
 from shared.auth import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, Principal
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.db import Database
 from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.ids import new_id
 from shared.uow import UnitOfWork
 
 # Who reads the whole board; department staff read their own departments' part only.
@@ -45,19 +46,6 @@ class Monitoring:
     policy: MonitoringPolicy = field(default_factory=MonitoringPolicy)
     approval_limits: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     scoring: ScorePolicy = field(default_factory=ScorePolicy)
-
-
-def new_id() -> str:
-    """A random (version 4) UUID string, built straight from the random bytes.
-
-    The sweep makes one per signal; this is several times cheaper than ``str(uuid.uuid4())``.
-    """
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-
-
-# RFC 4122 variant bits (10xx) in the first hex digit of the fourth group.
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def visible_departments(principal: Principal) -> frozenset[str] | None:
@@ -120,7 +108,7 @@ def record_cards(monitoring: Monitoring, uow: UnitOfWork, cards: Sequence[Card],
     """
     for card in cards:
         card.version = 1
-    inserted = store.insert_new(uow.conn, store.cards, [store.card_values(c) for c in cards])
+    inserted = bulk.insert_new(uow.conn, store.cards, [store.card_values(c) for c in cards])
     issued = [c for c in cards if c.id in inserted]
     for card in issued:
         _announce(uow, card, audit=audit_each)
@@ -194,12 +182,11 @@ def escalate(monitoring: Monitoring, uow: UnitOfWork, departments: set[str], *, 
 def _count_towards(conn: sa.Connection, earned: list[tuple[Card, list[YellowRef]]]) -> None:
     """Mark each group's yellows as counted towards its red card and insert the red cards, or raise."""
     c = store.cards
-    marks = [{"b_id": y.id, "b_red": red.id} for red, group in earned for y in group]
-    counted = conn.execute(c.update().where(c.c.id == sa.bindparam("b_id"), c.c.escalated_to.is_(None))
-                           .values(escalated_to=sa.bindparam("b_red"), version=c.c.version + 1), marks)
-    if counted.rowcount != len(marks):
+    marks = [{"id": y.id, "escalated_to": red.id} for red, group in earned for y in group]
+    counted = bulk.update_versioned(conn, c, marks, match=("id",), condition="cards.escalated_to IS NULL")
+    if counted != len(marks):
         raise _AlreadyCounted
-    if len(store.insert_new(conn, c, [store.card_values(red) for red, _ in earned])) != len(earned):
+    if len(bulk.insert_new(conn, c, [store.card_values(red) for red, _ in earned])) != len(earned):
         raise _AlreadyCounted
 
 

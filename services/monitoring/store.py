@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -224,66 +222,6 @@ class ClockRepository:
         if result.rowcount != 1:
             raise ConcurrentUpdate("时钟已被他人修改，请重试 / the clock changed meanwhile; retry")
         clock.version += 1
-
-
-# -- bulk writes ---------------------------------------------------------------------------------
-# A sweep writes ~1,000 rows per table per batch, where per-row executemany and SQLAlchemy's per-row
-# parameter processing cost more than the database's own work. PostgreSQL gets the rows as one JSON
-# parameter (encoded in C) for json_populate_recordset(): one short statement, one round trip; psycopg
-# would parse a multi-row VALUES text, or dump arrays, item by item in Python. SQLite gets plain tuples.
-def insert_new(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert many rows (all with the same keys), skipping any a unique constraint already holds; returns
-    the ids inserted.
-
-    This is what makes a concurrent or repeated sweep harmless: the second card for a clock and colour
-    is simply not written, and no event is published for it.
-    """
-    if not rows:
-        return set()
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in rows[0])
-    into = f"INSERT INTO {quote(table.name)} ({names})"
-    if conn.dialect.name == "postgresql":
-        statement = sa.text(f"{into} SELECT {names} FROM json_populate_recordset(NULL::{quote(table.name)}, "
-                            ":rows) ON CONFLICT DO NOTHING RETURNING id")
-        return set(conn.execute(statement, {"rows": json_rows(rows)}).scalars())
-    values, inserted = driver_rows(conn, table, rows), set[str]()
-    per_statement = max(1, conn.dialect.insertmanyvalues_max_parameters // len(rows[0]))  # SQLite's limit
-    for chunk in (values[i:i + per_statement] for i in range(0, len(values), per_statement)):
-        placeholders = ", ".join([f"({', '.join('?' * len(rows[0]))})"] * len(chunk))
-        inserted.update(conn.exec_driver_sql(f"{into} VALUES {placeholders} ON CONFLICT DO NOTHING RETURNING id",
-                                             tuple(v for row in chunk for v in row)).scalars())
-    return inserted
-
-
-def json_rows(rows: list[dict[str, Any]]) -> str:
-    """The rows as one JSON array of objects, for json_populate_recordset() on PostgreSQL."""
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_json_instant)
-
-
-def _json_instant(value: Any) -> str:
-    # An ISO 8601 instant with its offset is read exactly; a naive one would be read in the session's
-    # zone, so it is refused, as UtcDateTime refuses it.
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat()
-    raise TypeError(f"not a row value: {value!r}")
-
-
-def driver_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """The rows as tuples the driver takes as they are (UtcDateTime as naive UTC text on SQLite)."""
-    columns = []
-    for name in rows[0]:
-        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        columns.append(each_once(process, [row[name] for row in rows]))
-    return list(zip(*columns, strict=True))
-
-
-def each_once(process: Callable[[Any], Any] | None, values: list[Any]) -> list[Any]:
-    """``process`` applied to each value, once per distinct value: a batch's rows share a few instants."""
-    if process is None:
-        return values
-    converted = {value: process(value) for value in set(values)}
-    return [converted[value] for value in values]
 
 
 # -- cards and reminders -------------------------------------------------------------------------

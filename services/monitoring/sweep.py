@@ -21,11 +21,13 @@ from sqlalchemy.engine import Connection
 
 from services.monitoring import store
 from services.monitoring.cards import SWEEPER, Card
-from services.monitoring.handlers import Monitoring, count_issued, new_id, record_cards
+from services.monitoring.handlers import Monitoring, count_issued, record_cards
 from services.monitoring.metrics import SWEEP_DURATION, SWEEP_FIRED, WARNINGS_ISSUED
 from services.monitoring.model import Reminder, SupervisedClock
 from services.monitoring.rules import CardColor, Stage
+from shared import bulk
 from shared.errors import ConcurrentUpdate
+from shared.ids import new_id
 from shared.tables import UtcDateTime
 
 if TYPE_CHECKING:
@@ -89,7 +91,7 @@ def sweep_batch(monitoring: Monitoring, *, now: datetime, batch_size: int) -> Sw
                 else:
                     cards.append(Card.for_signal(signal, id=new_id(), now=now))
         save_fired(uow.conn, due)
-        written = store.insert_new(uow.conn, store.warnings, [store.reminder_values(r) for r in reminders])
+        written = bulk.insert_new(uow.conn, store.warnings, [store.reminder_values(r) for r in reminders])
         issued_reminders = [r for r in reminders if r.id in written]
         for reminder in issued_reminders:
             uow.publish("monitoring.warning.issued", reminder.event_data())
@@ -133,28 +135,18 @@ def due_clocks(conn: Connection, *, now: datetime, limit: int, lock: bool) -> li
     for i, column in enumerate(clocks.c):
         if isinstance(column.type, UtcDateTime):
             process = column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
-            columns[i] = store.each_once(process, columns[i])
+            columns[i] = bulk.each_once(process, columns[i])
     return [store.clock_from_row(row) for row in zip(*columns, strict=True)]
 
 
 def save_fired(conn: Connection, fired: Sequence[SupervisedClock]) -> None:
-    """Write many clocks' new stage and next fire time in one statement; fails if any was saved meanwhile.
-
-    One JSON parameter on PostgreSQL, plain tuples on SQLite (see ``store.insert_new`` for why).
-    """
+    """Write many clocks' new stage and next fire time in one statement; fails if any was saved meanwhile."""
     if not fired:
         return
     rows = [{"id": c.id, "version": c.version, "stage": c.stage.value, "next_fire_at": c.next_fire_at}
             for c in fired]
-    if conn.dialect.name == "postgresql":
-        result = conn.execute(sa.text(
-            "UPDATE clocks SET stage = v.stage, next_fire_at = v.next_fire_at, version = clocks.version + 1 FROM "
-            "json_populate_recordset(NULL::clocks, :rows) AS v WHERE clocks.id = v.id AND clocks.version = v.version"),
-            {"rows": store.json_rows(rows)})
-    else:
-        result = conn.exec_driver_sql("UPDATE clocks SET stage = ?3, next_fire_at = ?4, version = version + 1 "
-                                      "WHERE id = ?1 AND version = ?2", store.driver_rows(conn, store.clocks, rows))
-    if result.rowcount != len(fired):
+    matched = bulk.update_versioned(conn, store.clocks, rows, match=("id", "version"))
+    if matched != len(fired):
         raise ConcurrentUpdate("时钟已被他人修改 / clocks changed during the sweep")
     for clock in fired:
         clock.version += 1

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from shared.db import dumps
+from shared.ids import new_id
 
 
 class UndecodableMessage(ValueError):
@@ -24,7 +24,7 @@ class Event:
     occurred_at: datetime
     producer: str
     version: int = 1
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_id)
     correlation_id: str | None = None
     causation_id: str | None = None
 

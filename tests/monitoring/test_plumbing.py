@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,6 @@ from prometheus_client import REGISTRY
 
 from services.monitoring import register_periodic
 from services.monitoring.cli import monitoring as monitoring_cli
-from services.monitoring.handlers import new_id
 from services.monitoring.sweep import sweep
 from shared.bus.runtime import EmbeddedRuntime
 from shared.migrations import alembic_config
@@ -44,14 +42,6 @@ def test_the_sweep_registers_as_a_periodic_job_of_the_embedded_runtime(app, disp
     runtime.run_periodic(force=True)
 
     assert len(rows("cards")) == 2
-
-
-def test_new_ids_are_random_version_4_uuids():
-    ids = [new_id() for _ in range(2000)]
-
-    assert len(set(ids)) == len(ids)
-    assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).variant == uuid.RFC_4122 and str(uuid.UUID(i)) == i
-               for i in ids)
 
 
 def test_issued_cards_are_counted_by_colour_and_source_once_committed(monitoring, dispatch, clock):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from services.monitoring import open_monitoring, store
 from services.monitoring.sweep import SweepResult, due_clocks, save_fired, sweep
+from shared import bulk
 from shared.auth import INSPECTOR, Principal
 from shared.calendar import TimeLimit
 from shared.errors import ConcurrentUpdate
@@ -195,7 +196,7 @@ def test_the_unique_constraint_refuses_a_second_automatic_card_for_a_clock_and_c
     with monitoring.db.engine.begin() as conn:
         with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
             conn.execute(store.cards.insert().values(**duplicate))
-        skipped = store.insert_new(conn, store.cards, [duplicate])
+        skipped = bulk.insert_new(conn, store.cards, [duplicate])
 
     assert skipped == set()
     assert len(rows("cards", K.clock_id == card.clock_id, K.color == card.color)) == 1
@@ -235,8 +236,8 @@ def test_bulk_inserts_past_one_statements_parameter_limit_report_exactly_the_row
         first = [red | {"id": f"a{i}", "escalation_key": f"y{i}"} for i in range(per_statement + 5)]
         second = [red | {"id": f"b{i}", "escalation_key": f"y{i}"} for i in range(per_statement - 5, per_statement + 9)]
 
-        assert store.insert_new(conn, store.cards, first) == {row["id"] for row in first}
-        assert store.insert_new(conn, store.cards, second) == {f"b{i}" for i in range(per_statement + 5,
+        assert bulk.insert_new(conn, store.cards, first) == {row["id"] for row in first}
+        assert bulk.insert_new(conn, store.cards, second) == {f"b{i}" for i in range(per_statement + 5,
                                                                                       per_statement + 9)}
         stored = conn.execute(sa.select(K.issued_at).where(K.id == "a0")).scalar_one()
 
@@ -249,7 +250,7 @@ def test_bulk_inserts_refuse_a_naive_time(monitoring):
            "issued_at": at(11, 2, 9), "message": "将于到期"}
 
     with monitoring.db.engine.begin() as conn, pytest.raises(ValueError, match="naive"):
-        store.insert_new(conn, store.warnings, [row])
+        bulk.insert_new(conn, store.warnings, [row])
 
 
 def test_the_sweep_loads_due_clocks_exactly_as_the_repository_does(monitoring, dispatch):
