@@ -13,6 +13,7 @@ this thread falls behind or a process writes without units of work.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import weakref
@@ -47,6 +48,11 @@ class Checkpointer:
 
     def __init__(self, *, min_interval: float = MIN_INTERVAL) -> None:
         self.min_interval = min_interval
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        # Also the child's state after a fork (gunicorn forks after the suite migrated and seeded): the
+        # parent's thread does not exist there, so the first request in the child starts its own.
         self._pending: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -87,3 +93,4 @@ class Checkpointer:
 
 
 CHECKPOINTER = Checkpointer()
+os.register_at_fork(after_in_child=CHECKPOINTER._start_afresh)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from shared import walcheckpoint
@@ -56,3 +57,29 @@ def test_a_database_that_went_away_does_not_stop_the_thread(tmp_path):
     assert (busy, logged) == (0, checkpointed)
     gone.dispose()
     alive.dispose()
+
+
+# Newer Pythons warn about forking a process with threads; gunicorn does exactly that, and so does this test.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_forked_child_checkpoints_with_a_thread_of_its_own(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'forked.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+    walcheckpoint.CHECKPOINTER.request(engine)  # the parent's thread exists now
+    assert walcheckpoint.CHECKPOINTER.wait_idle(10)
+    engine.dispose()  # a forked child must not share the parent's SQLite connections
+
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if its own thread ran the checkpoint
+        code = 1
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+            walcheckpoint.CHECKPOINTER.request(engine)
+            code = 0 if walcheckpoint.CHECKPOINTER.wait_idle(10) else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    engine.dispose()
