@@ -86,10 +86,8 @@ class Database:
         """After a unit of work committed: queue a WAL checkpoint (SQLite) and wake the relay."""
         if self.is_sqlite:
             walcheckpoint.CHECKPOINTER.request(self.engine)
-        if wrote_events:
-            self.notify_commit()
-
-    def notify_commit(self) -> None:
+        if not wrote_events:
+            return
         for listener in self._commit_listeners:
             try:
                 listener()

@@ -52,6 +52,13 @@ class DubanApi(Api):
     def handle_http_exception(self, error: Any) -> Any:
         return http_exception_body(error)
 
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        # flask-smorest's own Blueprint would answer a malformed JSON body with its English 400 instead of
+        # the envelope's 422, so a service cannot register one by mistake.
+        if not isinstance(blp, Blueprint):
+            raise TypeError(f"blueprint {blp.name!r} must be a shared.web.Blueprint")
+        super().register_blueprint(blp, parameters=parameters, **options)
+
 
 def create_service_app(name: str, settings: Settings, *, title: str, tokens: TokenService,
                        db: Database | None = None, ready_checks: list[ReadyCheck] | None = None,

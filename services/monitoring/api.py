@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.monitoring import board, handlers, scores
 from services.monitoring import schemas as s
@@ -19,7 +18,7 @@ from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, require_principal
 from shared.idempotency import idempotent
 from shared.periods import Period, current_quarter, parse_period
 from shared.schemas import page
-from shared.web import action_endpoint
+from shared.web import Blueprint, action_endpoint
 
 blp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring/v1",
                 description="电子监察：监察时钟、预警、黄红牌、效能考核、行政审批接入")

@@ -42,7 +42,6 @@ from shared.settings import Settings
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # Monday, a working day
 TICKETS = "/api/hotline/v1/tickets"
-ENVELOPE_KEYS = {"code", "status", "message", "errors"}
 
 # A valid body for each transition endpoint, so a test can vary one thing at a time.
 ACTION_BODIES: dict[str, dict[str, Any] | None] = {
@@ -276,14 +275,6 @@ class Desk:
         return self.rows("audit_log", t.c.seq > after_seq, order_by="seq")
 
 
-def assert_envelope(response: TestResponse, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert set(body) == ENVELOPE_KEYS, body
-    assert body["code"] == status
-    return body  # type: ignore[no-any-return]
-
-
 @pytest.fixture(scope="session")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrated gateway and hotline databases with the demo directory replicated into the hotline."""
@@ -339,12 +330,6 @@ def shared_desk(tmp_path_factory: pytest.TempPathFactory, template_dir: Path) ->
 
 
 # Helpers are handed out as fixtures: test folders are not packages, so conftest is not importable.
-@pytest.fixture
-def envelope() -> Callable[[TestResponse, int], dict[str, Any]]:
-    """``envelope(response, status)`` asserts the error envelope and returns it."""
-    return assert_envelope
-
-
 @pytest.fixture
 def at() -> Callable[..., datetime]:
     """``at(2026, 9, 30, 10)`` → that wall-clock time in Beijing."""

@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from services.monitoring import create_app
 from services.monitoring.handlers import Monitoring
@@ -34,7 +33,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # Monday, a working day
 SECRET = "monitoring-test-secret-long-enough-for-hs256"
 API = "/api/monitoring/v1"
-ENVELOPE_KEYS = {"code", "status", "message", "errors"}
 DEPARTMENTS = {"zjj": "市住房和城乡建设局", "cgj": "市城市管理综合执法局", "sthj": "市生态环境局",
                "jtj": "市交通运输局", "scjg": "市市场监督管理局"}
 
@@ -172,13 +170,3 @@ def counts(monitoring: Monitoring) -> Callable[[], dict[str, int]]:
     return count
 
 
-@pytest.fixture
-def envelope() -> Callable[[TestResponse, int], dict[str, Any]]:
-    def check(response: TestResponse, status: int) -> dict[str, Any]:
-        assert response.status_code == status, response.get_data(as_text=True)
-        body: dict[str, Any] = response.get_json()
-        assert set(body) == ENVELOPE_KEYS, body
-        assert body["code"] == status
-        return body
-
-    return check

@@ -95,6 +95,18 @@ def test_an_inspector_issues_a_manual_red_card_which_is_an_event(client, bearer,
     assert [r.routing_key for r in rows("outbox")] == ["monitoring.card.issued"]
 
 
+@pytest.mark.parametrize("path", ["/cards", "/approvals"])
+def test_a_malformed_json_body_is_a_422_envelope_and_writes_nothing(client, bearer, directory, envelope, counts,
+                                                                   path):
+    before = counts()
+
+    body = envelope(client.post(f"{API}{path}", data="{not json", headers={
+        **bearer(INSPECTOR, ADMIN), "Content-Type": "application/json"}), 422)
+
+    assert "JSON" in body["message"]
+    assert counts() == before
+
+
 def test_the_card_lifecycle_over_http_confirm_acknowledge_clear(client, bearer, carded, rows):
     inspector, staff = bearer(INSPECTOR), bearer(DEPARTMENT, departments=("zjj",))
     card = card_of(client, inspector, "zjj")

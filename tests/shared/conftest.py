@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, current_app, request
 from flask.testing import FlaskClient
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from shared.auth import INSPECTOR, Principal, TokenService, current_principal, requires
@@ -23,7 +22,7 @@ from shared.idempotency import idempotent
 from shared.settings import Settings
 from shared.tables import UtcDateTime, add_common_tables
 from shared.uow import GENESIS_HASH
-from shared.web import create_service_app, service_db
+from shared.web import Blueprint, create_service_app, service_db
 
 START = datetime(2025, 3, 3, 1, 30, tzinfo=UTC)  # a Monday morning in Beijing
 TOKEN_SECRET = "test-secret-that-is-long-enough-for-hs256"
