@@ -16,7 +16,7 @@ from gateway.store import metadata
 from shared.auth import TokenService
 from shared.clock import Clock
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import migrate_service
 from shared.ratelimit import RateLimiter
 from shared.settings import Settings
 from shared.web import create_service_app
@@ -27,9 +27,7 @@ LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 def migrate(settings: Settings) -> None:
     """Bring the gateway database to the newest schema."""
-    if settings.embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade("gateway", settings.database_url_for(SERVICE))
+    migrate_service("gateway", SERVICE, settings)
 
 
 def open_database(settings: Settings, *, clock: Clock | None = None) -> Database:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from shared import walcheckpoint
 from shared.clock import Clock, SystemClock
+from shared.logs import correlation_id_var
 
 if TYPE_CHECKING:
     from shared.uow import UnitOfWork
@@ -96,8 +97,11 @@ class Database:
 
     def unit_of_work(self, *, actor: str = "system", correlation_id: str | None = None,
                      causation_id: str | None = None) -> UnitOfWork:
+        """A unit of work; its correlation id defaults to the one bound to this request or message."""
         from shared.uow import UnitOfWork
 
+        if correlation_id is None:
+            correlation_id = correlation_id_var.get()
         return UnitOfWork(self, actor=actor, correlation_id=correlation_id, causation_id=causation_id)
 
     @contextmanager

@@ -5,9 +5,12 @@ Services validate and name departments from their own copy instead of reading th
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+
 import sqlalchemy as sa
 
 from shared.bus.envelope import Event
+from shared.errors import InvalidInput
 from shared.tables import UtcDateTime
 from shared.uow import UnitOfWork
 
@@ -41,3 +44,17 @@ def upsert_department(uow: UnitOfWork, event: Event) -> None:
 def department_names(conn: sa.Connection, departments: sa.Table) -> dict[str, str]:
     """Code → name from a service's replica (for boards, rankings and the public timeline)."""
     return {r.code: r.name for r in conn.execute(sa.select(departments.c.code, departments.c.name))}
+
+
+def require_active(conn: sa.Connection, departments: sa.Table, codes: Iterable[str], field_name: str, *,
+                   builtin: Container[str] = ()) -> None:
+    """Refuse (422) any code the replica does not list as active; ``builtin`` codes are always accepted."""
+    wanted = [c for c in codes if c not in builtin]
+    if not wanted:
+        return
+    known = set(conn.execute(sa.select(departments.c.code).where(
+        departments.c.code.in_(wanted), departments.c.active.is_(True))).scalars())
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise InvalidInput(f"未知或已停用的单位 / unknown department: {', '.join(unknown)}",
+                           {field_name: [f"unknown department {c}" for c in unknown]})

@@ -9,6 +9,7 @@ from alembic import command, context
 from alembic.config import Config
 
 from shared.db import create_engine
+from shared.settings import Settings
 from shared.tables import add_common_tables
 
 
@@ -22,6 +23,13 @@ def alembic_config(package: str, url: str) -> Config:
 
 def upgrade(package: str, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(package, url), revision)
+
+
+def migrate_service(package: str, service: str, settings: Settings) -> None:
+    """Bring ``service``'s database (migrations in ``package``) to the newest schema."""
+    if settings.embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite files live there
+    upgrade(package, settings.database_url_for(service))
 
 
 def run_migrations(target_metadata: sa.MetaData) -> None:

@@ -1,4 +1,4 @@
-"""Schemas every service shares: pagination in and out."""
+"""Schemas every service shares: pagination in and out, local times, enum choices, reasons and notes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,23 @@ MAX_PAGE_SIZE = 200
 class PageQuerySchema(ma.Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def choices(enum: type) -> validate.OneOf:
+    """Accept exactly the values of ``enum``."""
+    return validate.OneOf([e.value for e in enum])  # type: ignore[attr-defined]
+
+
+# Department codes as the directory has them; the hotline office is "12345".
+DEPARTMENT_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a department code")
+
+
+class ReasonSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+
+class NoteSchema(ma.Schema):
+    note = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:

@@ -99,7 +99,9 @@ def _init_request_context(app: Flask, service: str) -> None:
         rid = _safe_id(request.headers.get("X-Request-Id")) or uuid.uuid4().hex
         g.request_id = rid
         g.correlation_id = _safe_id(request.headers.get("X-Correlation-Id")) or rid
-        g.ctx_tokens = (request_id_var.set(rid), correlation_id_var.set(g.correlation_id))
+        # Kept with this request, not in g: a request served inside another one's app context (same
+        # app, same thread) shares g, and would otherwise leave the outer request's ids bound.
+        request.environ["duban.ctx_tokens"] = (request_id_var.set(rid), correlation_id_var.set(g.correlation_id))
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -112,7 +114,7 @@ def _init_request_context(app: Flask, service: str) -> None:
 
     @app.teardown_request
     def _reset(_exc: BaseException | None) -> None:
-        tokens = g.pop("ctx_tokens", None)
+        tokens = request.environ.pop("duban.ctx_tokens", None)
         if tokens:
             request_id_var.reset(tokens[0])
             correlation_id_var.reset(tokens[1])

@@ -14,7 +14,7 @@ from shared.bus.consumer import Consumer
 from shared.calendar import WorkCalendar
 from shared.clock import Clock
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import migrate_service
 from shared.ratelimit import RateLimiter
 from shared.settings import Settings
 from shared.web import create_service_app
@@ -23,9 +23,7 @@ NAME = "hotline"
 
 
 def migrate(settings: Settings) -> None:
-    if settings.embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade("services.hotline", settings.database_url_for(NAME))
+    migrate_service("services.hotline", NAME, settings)
 
 
 def create_app(settings: Settings, *, tokens: TokenService, clock: Clock | None = None,

@@ -19,7 +19,7 @@ from shared.idempotency import idempotent
 from shared.periods import current_quarter, parse_period, period_between
 from shared.privacy import mask_address, mask_name, mask_phone, mask_text
 from shared.ratelimit import RateLimiter
-from shared.schemas import page
+from shared.schemas import NoteSchema, ReasonSchema, page
 from shared.web import Blueprint, action_endpoint
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/hotline/v1",
@@ -122,17 +122,17 @@ _action("transfer", s.TransferSchema, INTAKE, handlers.transfer, "转 110/119/12
 _action("dispatch", s.DispatchSchema, (DISPATCHER,), handlers.dispatch,
         "派单 to a lead department and co-departments; sets sign_due_at and handle_due_at.")
 _action("sign", None, (DEPARTMENT,), handlers.sign, "签收 by the lead department.")
-_action("return", s.ReasonSchema, (DEPARTMENT,), handlers.request_return, "申请退单 with a reason.")
+_action("return", ReasonSchema, (DEPARTMENT,), handlers.request_return, "申请退单 with a reason.")
 _action("return/review", s.ReturnReviewSchema, (DISPATCHER,), handlers.review_return,
         "审核退单: accept (optionally re-dispatch at once) or reject.")
 _action("extension", s.ExtensionSchema, (DEPARTMENT,), handlers.request_extension, "申请延期 (working days).")
 _action("extension/review", s.ExtensionReviewSchema, (DISPATCHER,), handlers.review_extension, "审核延期.")
-_action("urge", s.NoteSchema, (DISPATCHER, INSPECTOR), handlers.urge, "催办/督办.")
+_action("urge", NoteSchema, (DISPATCHER, INSPECTOR), handlers.urge, "催办/督办.")
 _action("assist", s.ContentSchema, (DEPARTMENT,), handlers.assist, "协办意见 from a co-department.")
 _action("reply", s.ContentSchema, (DEPARTMENT,), handlers.reply, "答复 by the lead department.")
 _action("callback", s.CallbackSchema, (DISPATCHER,), handlers.record_callback,
         "回访 with the five satisfaction levels; a justified 不满意 reopens (重办).")
-_action("close", s.ReasonSchema, (DISPATCHER,), handlers.close, "办结 without a rating (caller unreachable).")
+_action("close", ReasonSchema, (DISPATCHER,), handlers.close, "办结 without a rating (caller unreachable).")
 _action("merge", s.MergeSchema, (DISPATCHER,), handlers.merge, "并单 into another open ticket.")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,7 +25,9 @@ from services.hotline.store import DuplicateCandidate, TicketRepository
 from shared.auth import DISPATCHER, INSPECTOR, OPERATOR, Principal
 from shared.calendar import WorkCalendar
 from shared.db import Database
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.directory import require_active
+from shared.errors import Forbidden, NotFound
+from shared.ids import new_id
 from shared.text import keywords
 from shared.uow import UnitOfWork
 
@@ -72,23 +73,6 @@ def _publish_and_audit(uow: UnitOfWork, ticket: Ticket, action: str, before: dic
     uow.audit(action, "ticket", ticket.id, before=before, after=audit_snapshot(ticket))
 
 
-def _uow(hotline: Hotline, principal: Principal) -> UnitOfWork:
-    from flask import g, has_request_context
-
-    correlation = g.get("correlation_id") if has_request_context() else None
-    return hotline.db.unit_of_work(actor=principal.actor, correlation_id=correlation)
-
-
-def _check_departments(conn: sa.Connection, codes: list[str], field_name: str) -> None:
-    if not codes:
-        return
-    known = set(conn.execute(sa.select(store.departments.c.code).where(
-        store.departments.c.code.in_(codes), store.departments.c.active.is_(True))).scalars())
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise InvalidInput(f"未知或已停用的单位 / unknown department: {', '.join(unknown)}",
-                           {field_name: [f"unknown department {c}" for c in unknown]})
-
 
 # -- intake ------------------------------------------------------------------------------------
 def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: str, channel: str,
@@ -107,10 +91,10 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
     day = now.astimezone(hotline.calendar.tz).strftime("%Y%m%d")
     with hotline.db.engine.begin() as conn:
         number = TicketRepository(conn).next_number(day)
-    with _uow(hotline, principal) as uow:
+    with hotline.db.unit_of_work(actor=principal.actor) as uow:
         repo = TicketRepository(uow.conn)
         ticket = Ticket.file(
-            id=str(uuid.uuid4()), number=number,
+            id=new_id(), number=number,
             query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
             type=TicketType(type), urgency=Urgency(urgency), channel=Channel(channel), title=title,
             content=content, caller=Caller(caller.get("name", "").strip(), caller.get("phone", "").strip()),
@@ -186,7 +170,7 @@ def list_tickets(hotline: Hotline, *, principal: Principal, page: int, page_size
 # -- transitions -------------------------------------------------------------------------------
 def _transition(hotline: Hotline, principal: Principal, ticket_id: str, action: str,
                 apply: Callable[[Ticket, UnitOfWork], None]) -> Ticket:
-    with _uow(hotline, principal) as uow:
+    with hotline.db.unit_of_work(actor=principal.actor) as uow:
         repo = TicketRepository(uow.conn)
         ticket = repo.get(ticket_id)
         if not can_see(ticket, principal):
@@ -228,8 +212,8 @@ def dispatch(hotline: Hotline, *, principal: Principal, ticket_id: str, lead_dep
     now, cal, pol = hotline.db.clock.now(), hotline.calendar, hotline.policy
 
     def apply(ticket: Ticket, uow: UnitOfWork) -> None:
-        _check_departments(uow.conn, [lead_department], "lead_department")
-        _check_departments(uow.conn, co_departments, "co_departments")
+        require_active(uow.conn, store.departments, [lead_department], "lead_department")
+        require_active(uow.conn, store.departments, co_departments, "co_departments")
         ticket.dispatch(actor=principal, lead=lead_department, co=co_departments, note=note, now=now,
                         calendar=cal, policy=pol)
 
@@ -254,8 +238,8 @@ def review_return(hotline: Hotline, *, principal: Principal, ticket_id: str, acc
 
     def apply(ticket: Ticket, uow: UnitOfWork) -> None:
         if lead_department:
-            _check_departments(uow.conn, [lead_department], "lead_department")
-            _check_departments(uow.conn, co_departments or [], "co_departments")
+            require_active(uow.conn, store.departments, [lead_department], "lead_department")
+            require_active(uow.conn, store.departments, co_departments or [], "co_departments")
         ticket.review_return(actor=principal, accept=accept, comment=comment, now=now, calendar=cal,
                              policy=pol, lead=lead_department, co=co_departments)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from services.hotline.rules import (
     Channel,
@@ -23,21 +23,12 @@ from services.hotline.rules import (
     Urgency,
 )
 from shared.calendar import TimeLimit, WorkCalendar
+from shared.domain import Actor, require_text
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
 
 S = TicketStatus
 OPEN_FOR_DEPARTMENT = (S.DISPATCHED, S.SIGNED, S.REOPENED)
 TERMINAL = (S.CLOSED, S.MERGED)
-
-
-class Actor(Protocol):
-    """Whoever acts (satisfied by shared.auth.Principal)."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def departments(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)
@@ -200,7 +191,7 @@ class Ticket:
         """The lead department says the ticket is not theirs, with a reason, within the window."""
         self._require(*OPEN_FOR_DEPARTMENT, action="return")
         self._require_lead(actor)
-        _require_text(reason, "reason", minimum=5)
+        require_text(reason, "reason", minimum=5)
         if self.return_due_at is not None and now > self.return_due_at:
             raise InvalidTransition("已超过退单时限 / the return window has passed",
                                     {"return_due_at": [self.return_due_at.isoformat()]})
@@ -218,7 +209,7 @@ class Ticket:
         request = self.details["return_request"]
         department = request["department"]
         if not accept:
-            _require_text(comment, "comment", minimum=2)
+            require_text(comment, "comment", minimum=2)
             del self.details["return_request"]
             self._move(actor, now, "return_rejected", S(request["previous"]), department=department,
                        note=comment)
@@ -241,7 +232,7 @@ class Ticket:
                           policy: DeadlinePolicy) -> None:
         self._require(S.SIGNED, action="extension")
         self._require_lead(actor)
-        _require_text(reason, "reason", minimum=5)
+        require_text(reason, "reason", minimum=5)
         if self.details.get("extension", {}).get("status") == "pending":
             raise InvalidTransition("已有待审核的延期申请 / an extension request is already pending")
         remaining = policy.max_extension_workdays - self.extension_days
@@ -279,7 +270,7 @@ class Ticket:
     def urge(self, *, actor: Actor, note: str, now: datetime) -> None:
         """督办/催办: press the department; no change of state, but it is on record and counted."""
         self._require(*OPEN_FOR_DEPARTMENT, S.RETURN_REQUESTED, action="urge")
-        _require_text(note, "note", minimum=2)
+        require_text(note, "note", minimum=2)
         self.urge_count += 1
         self._record(actor, now, "urged", self.lead_department, note=note)
         self._emit("urged", department=self.lead_department, note=note, urge_count=self.urge_count)
@@ -290,7 +281,7 @@ class Ticket:
         department = next((d for d in self.co_departments if d in actor.departments), None)
         if department is None:
             raise Forbidden("只有协办单位可以提交协办意见 / only a co-department may do this")
-        _require_text(content, "content", minimum=2)
+        require_text(content, "content", minimum=2)
         self._record(actor, now, "assisted", department, note=content)
         self._emit("assisted", department=department)
 
@@ -307,7 +298,7 @@ class Ticket:
     def _finish_reply(self, actor: Actor, now: datetime, content: str, resolution: Resolution,
                       action: str, department: str | None, calendar: WorkCalendar,
                       policy: DeadlinePolicy, extra: dict[str, Any] | None = None) -> None:
-        _require_text(content, "content", minimum=2)
+        require_text(content, "content", minimum=2)
         self.reply_content, self.replied_at, self.resolution = content.strip(), now, resolution
         callback = calendar.due(now, policy.callback)
         self.callback_due_at = callback.due_at
@@ -347,7 +338,7 @@ class Ticket:
     def close(self, *, actor: Actor, reason: str, now: datetime) -> None:
         """Close without a rating when the caller cannot be reached (回访无法联系)."""
         self._require(S.REPLIED, action="close")
-        _require_text(reason, "reason", minimum=2)
+        require_text(reason, "reason", minimum=2)
         self.details["closed_without_callback"] = reason
         self._close(actor, now, reason)
 
@@ -413,10 +404,6 @@ class Ticket:
             "ticket_id": self.id, "number": self.number, "status": self.status.value, **data}))
 
 
-def _require_text(value: str, field_name: str, *, minimum: int) -> None:
-    if len((value or "").strip()) < minimum:
-        raise InvalidInput(f"{field_name} 至少 {minimum} 个字 / {field_name} needs at least {minimum} "
-                           "characters", {field_name: [f"at least {minimum} characters"]})
 
 
 def _on_time(on_time: bool) -> str:

@@ -16,15 +16,15 @@ from services.hotline.rules import (
     TicketType,
     Urgency,
 )
-from shared.schemas import LocalDateTime, PageQuerySchema, page_schema
-
-
-def _choices(enum: type) -> validate.OneOf:
-    return validate.OneOf([e.value for e in enum])  # type: ignore[attr-defined]
-
+from shared.schemas import (
+    DEPARTMENT_CODE,
+    LocalDateTime,
+    PageQuerySchema,
+    choices,
+    page_schema,
+)
 
 _PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
-_DEPT = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a department code")
 
 
 class CallerSchema(ma.Schema):
@@ -38,9 +38,9 @@ class CallerSchema(ma.Schema):
 
 
 class TicketCreateSchema(ma.Schema):
-    type = fields.String(required=True, validate=_choices(TicketType))
-    urgency = fields.String(load_default=Urgency.GENERAL.value, validate=_choices(Urgency))
-    channel = fields.String(load_default=Channel.PHONE.value, validate=_choices(Channel))
+    type = fields.String(required=True, validate=choices(TicketType))
+    urgency = fields.String(load_default=Urgency.GENERAL.value, validate=choices(Urgency))
+    channel = fields.String(load_default=Channel.PHONE.value, validate=choices(Channel))
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
     caller = fields.Nested(CallerSchema, load_default=lambda: {"name": "", "phone": ""})
@@ -50,8 +50,8 @@ class TicketCreateSchema(ma.Schema):
 
 
 class DispatchSchema(ma.Schema):
-    lead_department = fields.String(required=True, validate=_DEPT)
-    co_departments = fields.List(fields.String(validate=_DEPT), load_default=list,
+    lead_department = fields.String(required=True, validate=DEPARTMENT_CODE)
+    co_departments = fields.List(fields.String(validate=DEPARTMENT_CODE), load_default=list,
                                  validate=validate.Length(max=10))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -61,27 +61,19 @@ class ContentSchema(ma.Schema):
 
 
 class LegalChannelSchema(ContentSchema):
-    channel = fields.String(required=True, validate=_choices(LegalChannel))
+    channel = fields.String(required=True, validate=choices(LegalChannel))
 
 
 class TransferSchema(ma.Schema):
-    service = fields.String(required=True, validate=_choices(EmergencyService))
+    service = fields.String(required=True, validate=choices(EmergencyService))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class ReasonSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
-
-
-class NoteSchema(ma.Schema):
-    note = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
 class ReturnReviewSchema(ma.Schema):
     accept = fields.Boolean(required=True)
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    lead_department = fields.String(load_default=None, allow_none=True, validate=_DEPT)
-    co_departments = fields.List(fields.String(validate=_DEPT), load_default=list)
+    lead_department = fields.String(load_default=None, allow_none=True, validate=DEPARTMENT_CODE)
+    co_departments = fields.List(fields.String(validate=DEPARTMENT_CODE), load_default=list)
 
 
 class ExtensionSchema(ma.Schema):
@@ -95,7 +87,7 @@ class ExtensionReviewSchema(ma.Schema):
 
 
 class CallbackSchema(ma.Schema):
-    satisfaction = fields.String(required=True, validate=_choices(Satisfaction))
+    satisfaction = fields.String(required=True, validate=choices(Satisfaction))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     justified = fields.Boolean(load_default=False, metadata={
         "description": "the dissatisfaction is justified (诉求未解决): reopen the ticket"})
@@ -107,10 +99,10 @@ class MergeSchema(ma.Schema):
 
 
 class TicketListQuerySchema(PageQuerySchema):
-    status = fields.List(fields.String(validate=_choices(TicketStatus)), load_default=None)
-    type = fields.String(load_default=None, validate=_choices(TicketType))
-    urgency = fields.String(load_default=None, validate=_choices(Urgency))
-    department = fields.String(load_default=None, validate=_DEPT)
+    status = fields.List(fields.String(validate=choices(TicketStatus)), load_default=None)
+    type = fields.String(load_default=None, validate=choices(TicketType))
+    urgency = fields.String(load_default=None, validate=choices(Urgency))
+    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     created_from = fields.AwareDateTime(load_default=None)
     created_to = fields.AwareDateTime(load_default=None)
@@ -196,7 +188,7 @@ class StatsQuerySchema(ma.Schema):
     period = fields.String(load_default=None)
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    department = fields.String(load_default=None, validate=_DEPT)
+    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
 
 
 class DepartmentSchema(ma.Schema):

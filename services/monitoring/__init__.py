@@ -16,7 +16,7 @@ from shared.bus.consumer import Consumer
 from shared.calendar import WorkCalendar
 from shared.clock import Clock
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import migrate_service
 from shared.settings import Settings
 from shared.web import create_service_app
 
@@ -26,9 +26,7 @@ __all__ = ["NAME", "create_app", "migrate", "open_monitoring", "register_periodi
 
 
 def migrate(settings: Settings) -> None:
-    if settings.embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade("services.monitoring", settings.database_url_for(NAME))
+    migrate_service("services.monitoring", NAME, settings)
 
 
 def open_monitoring(settings: Settings, *, clock: Clock | None = None, calendar: WorkCalendar | None = None,

@@ -17,7 +17,7 @@ from services.monitoring.rules import label
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, require_principal
 from shared.idempotency import idempotent
 from shared.periods import Period, current_quarter, parse_period
-from shared.schemas import page
+from shared.schemas import NoteSchema, ReasonSchema, page
 from shared.web import Blueprint, action_endpoint
 
 blp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring/v1",
@@ -141,8 +141,8 @@ def _card_action(path: str, schema: type, roles: tuple[str, ...], handler: Any, 
 _card_action("confirm", s.OptionalNoteSchema, (INSPECTOR,), handlers.confirm_card, "确认: the card stands.")
 _card_action("acknowledge", s.OptionalNoteSchema, (DEPARTMENT,), handlers.acknowledge_card,
              "签收确认 by the carded department.")
-_card_action("revoke", s.ReasonSchema, (INSPECTOR,), handlers.revoke_card, "撤销 with a reason.")
-_card_action("clear", s.NoteSchema, (INSPECTOR,), handlers.clear_card, "销号 after verified rectification.")
+_card_action("revoke", ReasonSchema, (INSPECTOR,), handlers.revoke_card, "撤销 with a reason.")
+_card_action("clear", NoteSchema, (INSPECTOR,), handlers.clear_card, "销号 after verified rectification.")
 
 
 # -- reminders, summary, scores --------------------------------------------------------------------

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.monitoring.model import Actor, Signal, Subject
+from services.monitoring.model import Signal, Subject
 from services.monitoring.rules import CardColor, CardRule, CardSource, CardStatus, MonitoringPolicy, Stage, label
-from shared.errors import Forbidden, InvalidInput, InvalidTransition
+from shared.domain import Actor, require_text
+from shared.errors import Forbidden, InvalidTransition
 
 SWEEPER = "system:sweep"
 
@@ -74,7 +75,7 @@ class Card:
     def manual(cls, *, id: str, color: CardColor, department: str, reason: str, subject: Subject | None,
                actor: Actor, now: datetime) -> Card:
         """An inspector's card for abnormal handling (无正当理由拒办、违规收费 …)."""
-        _require_text(reason, "reason", minimum=2)
+        require_text(reason, "reason", minimum=2)
         return cls(id=id, color=color, source=CardSource.MANUAL, rule=CardRule.MANUAL, department=department,
                    reason=reason.strip(), issued_at=now, issued_by=actor.username, subject=subject)
 
@@ -116,7 +117,7 @@ class Card:
 
     def revoke(self, *, actor: Actor, reason: str, now: datetime) -> None:
         """An inspector withdraws a card issued in error (撤销), with a reason."""
-        _require_text(reason, "reason", minimum=2)
+        require_text(reason, "reason", minimum=2)
         self._require(CardStatus.ISSUED, CardStatus.CONFIRMED, action="revoke")
         self.status, self.revoked_at, self.revoked_by = CardStatus.REVOKED, now, actor.username
         self.revoke_reason = reason.strip()
@@ -124,7 +125,7 @@ class Card:
 
     def clear(self, *, actor: Actor, note: str, now: datetime) -> None:
         """销号: the rectification was verified; the card is closed but still counts in the scores."""
-        _require_text(note, "note", minimum=2)
+        require_text(note, "note", minimum=2)
         self._require(CardStatus.CONFIRMED, action="clear")
         self.status, self.cleared_at, self.cleared_by = CardStatus.CLEARED, now, actor.username
         self.clear_note = note.strip()
@@ -160,7 +161,3 @@ def accumulation_groups(yellows: Sequence[YellowRef], policy: MonitoringPolicy) 
     return [ordered[i:i + n] for i in range(0, len(ordered) - n + 1, n)]
 
 
-def _require_text(value: str, field_name: str, *, minimum: int) -> None:
-    if len((value or "").strip()) < minimum:
-        raise InvalidInput(f"{field_name} 至少 {minimum} 个字 / {field_name} needs at least {minimum} characters",
-                           {field_name: [f"at least {minimum} characters"]})

@@ -28,7 +28,8 @@ from shared import bulk
 from shared.auth import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, Principal
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.db import Database
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.directory import require_active
+from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
 from shared.uow import UnitOfWork
 
@@ -57,12 +58,6 @@ def can_see(department: str, principal: Principal) -> bool:
     visible = visible_departments(principal)
     return visible is None or department in visible
 
-
-def _uow(monitoring: Monitoring, principal: Principal) -> UnitOfWork:
-    from flask import g, has_request_context
-
-    correlation = g.get("correlation_id") if has_request_context() else None
-    return monitoring.db.unit_of_work(actor=principal.actor, correlation_id=correlation)
 
 
 # -- clocks (driven by events) ---------------------------------------------------------------------
@@ -190,22 +185,12 @@ def _count_towards(conn: sa.Connection, earned: list[tuple[Card, list[YellowRef]
         raise _AlreadyCounted
 
 
-def check_department(conn: sa.Connection, code: str, field_name: str = "department") -> None:
-    """Refuse a department the directory replica does not list as active (the hotline office aside)."""
-    if code in BUILTIN_DEPARTMENT_NAMES:
-        return
-    d = store.departments
-    if conn.execute(sa.select(d.c.code).where(d.c.code == code, d.c.active.is_(True))).first() is None:
-        raise InvalidInput(f"未知或已停用的单位 / unknown department: {code}",
-                           {field_name: [f"unknown department {code}"]})
-
-
 def issue_manual_card(monitoring: Monitoring, *, principal: Principal, department: str, color: str, reason: str,
                       subject: dict[str, str] | None = None) -> Card:
     """An inspector's card for abnormal handling (refusal without reasons, unlawful fees …)."""
     now = monitoring.db.clock.now()
-    with _uow(monitoring, principal) as uow:
-        check_department(uow.conn, department)
+    with monitoring.db.unit_of_work(actor=principal.actor) as uow:
+        require_active(uow.conn, store.departments, [department], "department", builtin=BUILTIN_DEPARTMENT_NAMES)
         card = Card.manual(id=new_id(), color=CardColor(color), department=department, reason=reason,
                            subject=Subject(**subject) if subject else None, actor=principal, now=now)
         issued = record_cards(monitoring, uow, [card], now=now)
@@ -226,7 +211,7 @@ def get_card(monitoring: Monitoring, *, principal: Principal, card_id: str) -> C
 def _card_transition(monitoring: Monitoring, principal: Principal, card_id: str, action: str,
                      apply: Callable[[Card, datetime], None]) -> Card:
     now = monitoring.db.clock.now()
-    with _uow(monitoring, principal) as uow:
+    with monitoring.db.unit_of_work(actor=principal.actor) as uow:
         card = store.get_card(uow.conn, card_id)
         if not can_see(card.department, principal):
             raise NotFound("牌不存在 / card not found", {"id": [card_id]})
@@ -278,12 +263,12 @@ def ingest_approval(monitoring: Monitoring, *, principal: Principal, system: str
     _may_report_for(principal, department)
     now = monitoring.db.clock.now()
     try:
-        with _uow(monitoring, principal) as uow:
+        with monitoring.db.unit_of_work(actor=principal.actor) as uow:
             repo = store.ApprovalRepository(uow.conn)
             existing = repo.find(system, external_id)
             if existing is not None:
                 return existing, False
-            check_department(uow.conn, department)
+            require_active(uow.conn, store.departments, [department], "department", builtin=BUILTIN_DEPARTMENT_NAMES)
             approval = Approval.accept(
                 id=new_id(), system=system, external_id=external_id, item_name=item_name, department=department,
                 accepted_at=accepted_at, joint=joint, promised_days=promised_days, now=now,
@@ -314,7 +299,7 @@ def change_approval(monitoring: Monitoring, *, principal: Principal, approval_id
                     apply: Callable[[Approval, datetime], None]) -> Approval:
     """Load, check the caller reports for its department, apply, save approval and clocks, audit."""
     now = monitoring.db.clock.now()
-    with _uow(monitoring, principal) as uow:
+    with monitoring.db.unit_of_work(actor=principal.actor) as uow:
         repo = store.ApprovalRepository(uow.conn, lock=not monitoring.db.is_sqlite)
         approval = repo.get(approval_id)
         if not can_see(approval.department, principal):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from services.monitoring.rules import BoardState, ClockKind, ClockState, MonitoringPolicy, Outcome, Stage, label
 from shared.calendar import TimeLimit, TimeUnit, WorkCalendar
@@ -19,16 +19,6 @@ from shared.errors import InvalidInput, InvalidTransition
 
 _DAY = timedelta(days=1)
 _NOON = time(12)
-
-
-class Actor(Protocol):
-    """Whoever acts (satisfied by shared.auth.Principal)."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def departments(self) -> frozenset[str]: ...
 
 
 # Value objects are named tuples: the sweep builds thousands per batch, and they are immutable anyway.

@@ -6,15 +6,14 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from services.monitoring.rules import BoardState, CardColor, CardSource, CardStatus, ClockKind
-from shared.schemas import LocalDateTime, PageQuerySchema, page_schema
+from shared.schemas import (
+    DEPARTMENT_CODE,
+    LocalDateTime,
+    PageQuerySchema,
+    choices,
+    page_schema,
+)
 
-
-def _choices(enum: type) -> validate.OneOf:
-    return validate.OneOf([e.value for e in enum])  # type: ignore[attr-defined]
-
-
-# Department codes as the directory has them; the hotline office is "12345".
-_DEPT = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a department code")
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$", error="letters, digits and _ . : - only")
 
 
@@ -35,10 +34,10 @@ class LimitSchema(ma.Schema):
 class ClockListQuerySchema(PageQuerySchema):
     subject_service = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
     subject_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    department = fields.String(load_default=None, validate=_DEPT)
-    state = fields.String(load_default=None, validate=_choices(BoardState),
+    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
+    state = fields.String(load_default=None, validate=choices(BoardState),
                           metadata={"description": "on_time | reminded | overdue | paused | stopped"})
-    kind = fields.String(load_default=None, validate=_choices(ClockKind))
+    kind = fields.String(load_default=None, validate=choices(ClockKind))
 
 
 class ClockReadSchema(ma.Schema):
@@ -71,28 +70,20 @@ ClockPageSchema = page_schema(ClockReadSchema, "ClockPage")
 
 # -- cards ---------------------------------------------------------------------------------------
 class CardListQuerySchema(PageQuerySchema):
-    department = fields.String(load_default=None, validate=_DEPT)
-    color = fields.String(load_default=None, validate=_choices(CardColor))
-    status = fields.String(load_default=None, validate=_choices(CardStatus))
-    source = fields.String(load_default=None, validate=_choices(CardSource))
+    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
+    color = fields.String(load_default=None, validate=choices(CardColor))
+    status = fields.String(load_default=None, validate=choices(CardStatus))
+    source = fields.String(load_default=None, validate=choices(CardSource))
     subject_service = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
     subject_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
 
 class CardCreateSchema(ma.Schema):
-    department = fields.String(required=True, validate=_DEPT)
-    color = fields.String(required=True, validate=_choices(CardColor))
+    department = fields.String(required=True, validate=DEPARTMENT_CODE)
+    color = fields.String(required=True, validate=choices(CardColor))
     reason = fields.String(required=True, validate=validate.Length(min=2, max=2000),
                            metadata={"description": "异常办理情形，如无正当理由拒办、违规收费"})
     subject = fields.Nested(SubjectSchema, load_default=None, allow_none=True)
-
-
-class ReasonSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
-
-
-class NoteSchema(ma.Schema):
-    note = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
 class OptionalNoteSchema(ma.Schema):
@@ -135,7 +126,7 @@ CardPageSchema = page_schema(CardReadSchema, "CardPage")
 
 # -- reminders and the board ---------------------------------------------------------------------------
 class WarningListQuerySchema(PageQuerySchema):
-    department = fields.String(load_default=None, validate=_DEPT)
+    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
     subject_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
 
@@ -154,7 +145,7 @@ WarningPageSchema = page_schema(WarningReadSchema, "WarningPage")
 
 
 class DepartmentQuerySchema(ma.Schema):
-    department = fields.String(load_default=None, validate=_DEPT)
+    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
 
 
 class SummarySchema(ma.Schema):
@@ -198,7 +189,7 @@ class ApprovalCreateSchema(ma.Schema):
     system = fields.String(required=True, validate=_CODE, metadata={"description": "reporting system's code"})
     external_id = fields.String(required=True, validate=_CODE)
     item_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    department = fields.String(required=True, validate=_DEPT)
+    department = fields.String(required=True, validate=DEPARTMENT_CODE)
     accepted_at = fields.AwareDateTime(required=True, metadata={"description": "受理时间, ISO-8601 with offset"})
     joint = fields.Boolean(load_default=False, metadata={"description": "统一/联合/集中办理 (45 + 15 days)"})
     promised_days = fields.Integer(load_default=None, allow_none=True, strict=True,

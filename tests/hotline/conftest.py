@@ -37,6 +37,7 @@ from services.hotline.model import Ticket
 from shared.auth import Principal
 from shared.clock import ManualClock
 from shared.db import Database
+from shared.schemas import NoteSchema, ReasonSchema
 from shared.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -77,15 +78,15 @@ ACTION_HANDLERS: dict[str, tuple[Callable[..., Ticket], type[ma.Schema] | None]]
     "transfer": (handlers.transfer, s.TransferSchema),
     "dispatch": (handlers.dispatch, s.DispatchSchema),
     "sign": (handlers.sign, None),
-    "return": (handlers.request_return, s.ReasonSchema),
+    "return": (handlers.request_return, ReasonSchema),
     "return/review": (handlers.review_return, s.ReturnReviewSchema),
     "extension": (handlers.request_extension, s.ExtensionSchema),
     "extension/review": (handlers.review_extension, s.ExtensionReviewSchema),
-    "urge": (handlers.urge, s.NoteSchema),
+    "urge": (handlers.urge, NoteSchema),
     "assist": (handlers.assist, s.ContentSchema),
     "reply": (handlers.reply, s.ContentSchema),
     "callback": (handlers.record_callback, s.CallbackSchema),
-    "close": (handlers.close, s.ReasonSchema),
+    "close": (handlers.close, ReasonSchema),
     "merge": (handlers.merge, s.MergeSchema),
 }
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from shared.bus.inprocess import InProcessTransport
 from shared.bus.outbox import OutboxRelay
 from shared.bus.transport import OutgoingMessage, PublishError
+from shared.logs import correlation_id_var
 
 
 class Recorder:
@@ -246,3 +247,22 @@ def test_partial_publish_failure_marks_only_the_confirmed_events(db, clock):
     assert rows["nack"].published_at is None and rows["nack"].attempts == 1
     assert rows["ok"].published_at == rows["ok too"].published_at == clock.now()
 
+
+
+def test_a_unit_of_work_takes_the_correlation_id_bound_to_the_request_unless_given_one(db):
+    token = correlation_id_var.set("corr-bound")
+    try:
+        with db.unit_of_work(actor="user:li") as bound:
+            pass
+        with db.unit_of_work(actor="user:li", correlation_id="corr-given") as given:
+            pass
+    finally:
+        correlation_id_var.reset(token)
+    token = correlation_id_var.set(None)
+    try:
+        with db.unit_of_work(actor="user:li") as unbound:
+            pass
+    finally:
+        correlation_id_var.reset(token)
+
+    assert (bound.correlation_id, given.correlation_id, unbound.correlation_id) == ("corr-bound", "corr-given", None)

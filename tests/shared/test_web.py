@@ -10,6 +10,7 @@ import pytest
 from shared.auth import ADMIN, INSPECTOR, OPERATOR, Principal, TokenService
 from shared.clock import ManualClock
 from shared.db import create_engine
+from shared.logs import correlation_id_var
 from shared.settings import Settings
 from shared.web import create_service_app
 from tests.envelope import assert_envelope
@@ -175,3 +176,19 @@ def test_unknown_roles_in_a_token_are_dropped(tokens):
 def test_token_secret_shorter_than_32_characters_is_refused():
     with pytest.raises(ValueError, match="32"):
         TokenService("short")
+
+
+def test_a_request_served_inside_another_leaves_no_correlation_id_bound(app, client):
+    inner = []
+
+    def outer() -> dict[str, str]:
+        inner.append(app.test_client().get("/api/test/healthz", headers={"X-Correlation-Id": "corr-inner"}))
+        return {"during": correlation_id_var.get() or ""}
+
+    app.add_url_rule("/api/test/outer", "outer", outer)
+
+    response = client.get("/api/test/outer", headers={"X-Correlation-Id": "corr-outer"})
+
+    assert inner[0].status_code == 200
+    assert response.get_json() == {"during": "corr-outer"}
+    assert correlation_id_var.get() is None
