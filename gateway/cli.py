@@ -10,23 +10,18 @@ import click
 
 from gateway.cli_directory import directory
 from gateway.local import local
+from gateway.registry import PARTS, metadata_by_part, queue_bindings
 from services.monitoring.cli import monitoring
 from shared.audit_cli import audit, database_registry
 from shared.calendar_cli import workdays
 from shared.settings import Settings
 
 
-def _metadata_by_service() -> dict[str, Any]:
-    from gateway.registry import metadata_by_part
-
-    return metadata_by_part()
-
-
 @click.group()
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Duban (督办): supervision and complaint handling. 督办平台命令行。"""
-    ctx.obj = {"databases": database_registry(_metadata_by_service())}
+    ctx.obj = {"databases": database_registry(metadata_by_part())}
 
 
 main.add_command(workdays)
@@ -37,15 +32,13 @@ main.add_command(monitoring)
 
 
 @main.command()
-@click.option("--part", type=click.Choice(["gateway", "hotline", "monitoring"]), default=None,
+@click.option("--part", type=click.Choice(list(PARTS)), default=None,
               help="only this part (distributed mode: the one DATABASE_URL points at)")
 def migrate(part: str | None) -> None:
     """Bring every service database to the newest schema (embedded mode: SQLite files in DUBAN_DATA).
 
     In the distributed mode each process has one DATABASE_URL: name the part with --part.
     """
-    from gateway.registry import PARTS
-
     settings = Settings.from_env()
     names = [part] if part else list(PARTS)
     for name in names:
@@ -125,13 +118,13 @@ def outbox() -> None:
 
 
 @outbox.command("status")
-@click.option("--part", default=None, help="only this part")
+@click.option("--part", type=click.Choice(list(PARTS)), default=None, help="only this part")
 @click.pass_context
 def outbox_status(ctx: click.Context, part: str | None) -> None:
     """Backlog, age of the oldest pending event and dead events, per service (JSON lines)."""
     from shared.bus.outbox import OutboxRelay
 
-    for service in [part] if part else list(_metadata_by_service()):
+    for service in [part] if part else list(PARTS):
         db = ctx.obj["databases"](service)
         try:
             click.echo(json.dumps(OutboxRelay(db, transport=None).status()))  # type: ignore[arg-type]
@@ -182,7 +175,6 @@ def dead_replay(service: str, limit: int | None) -> None:
 @events.command("setup")
 def events_setup() -> None:
     """Declare the exchanges, queues, bindings and dead-letter policies of infra/rabbitmq/definitions.json."""
-    from gateway.registry import queue_bindings
     from shared.bus.topology import apply_definitions
 
     apply_definitions(Settings.from_env().amqp_url, queue_bindings=queue_bindings())

@@ -44,7 +44,6 @@ PARTS: dict[str, Part] = {
         Part("monitoring", "services.monitoring", "services.monitoring.store", "services.monitoring.consumers"),
     )
 }
-SERVICES = [name for name in PARTS if name != "gateway"]
 
 
 def queue_bindings() -> dict[str, list[str]]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.hotline import store
-from services.hotline.rules import TicketStatus
+from services.hotline.model import OPEN_STATUS_VALUES
 from shared.db import Database
 from shared.metrics import TICKETS_BY_STATUS
-
-OPEN = [s.value for s in TicketStatus if s not in (TicketStatus.CLOSED, TicketStatus.MERGED)]
 
 
 def refresh_gauges(db: Database) -> None:
@@ -17,7 +15,7 @@ def refresh_gauges(db: Database) -> None:
     so the cost follows the open workload, not the years of closed tickets."""
     t = store.tickets
     with db.read() as conn:
-        counts = dict(conn.execute(sa.select(t.c.status, sa.func.count()).where(t.c.status.in_(OPEN))
+        counts = dict(conn.execute(sa.select(t.c.status, sa.func.count()).where(t.c.status.in_(OPEN_STATUS_VALUES))
                                    .group_by(t.c.status)).all())
-    for status in OPEN:
+    for status in OPEN_STATUS_VALUES:
         TICKETS_BY_STATUS.labels(status).set(counts.get(status, 0))

@@ -29,6 +29,7 @@ from shared.errors import Forbidden, InvalidInput, InvalidTransition
 S = TicketStatus
 OPEN_FOR_DEPARTMENT = (S.DISPATCHED, S.SIGNED, S.REOPENED)
 TERMINAL = (S.CLOSED, S.MERGED)
+OPEN_STATUS_VALUES = tuple(s.value for s in TicketStatus if s not in TERMINAL)  # for queries
 
 
 @dataclass(frozen=True)

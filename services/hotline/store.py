@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from services.hotline.model import Caller, Ticket, TimelineEntry
+from services.hotline.model import OPEN_STATUS_VALUES, Caller, Ticket, TimelineEntry
 from services.hotline.rules import Channel, Resolution, Satisfaction, TicketStatus, TicketType, Urgency
 from shared.db import dumps
 from shared.directory import add_department_replica
@@ -269,10 +269,9 @@ def find_duplicates(conn: Connection, *, keywords: set[str], phone: str, since: 
     ids = (set(scores) | phone_ids) - {exclude}
     if not ids:
         return []
-    open_statuses = [s.value for s in TicketStatus if s not in (TicketStatus.CLOSED, TicketStatus.MERGED)]
     rows = conn.execute(sa.select(tickets.c.id, tickets.c.number, tickets.c.title, tickets.c.status,
                                   tickets.c.created_at)
-                        .where(tickets.c.id.in_(ids), tickets.c.status.in_(open_statuses)))
+                        .where(tickets.c.id.in_(ids), tickets.c.status.in_(OPEN_STATUS_VALUES)))
     candidates = [DuplicateCandidate(r.id, r.number, r.title, r.status, r.created_at,
                                      round(min(1.0, scores.get(r.id, 0.0) + (0.5 if r.id in phone_ids
                                                                               else 0.0)), 3),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -37,8 +38,8 @@ def _names() -> dict[str, str]:
 
 
 # -- presenting ----------------------------------------------------------------------------------
-def present_clock(clock: SupervisedClock, names: dict[str, str], monitoring: Monitoring) -> dict[str, Any]:
-    state = clock.board_state(monitoring.db.clock.now())
+def present_clock(clock: SupervisedClock, names: dict[str, str], now: datetime) -> dict[str, Any]:
+    state = clock.board_state(now)
     return {
         "id": clock.id, "subject": clock.subject.as_dict(), "kind": clock.kind.value, "kind_label": label(clock.kind),
         "department": clock.department, "department_name": names.get(clock.department, clock.department),
@@ -64,12 +65,12 @@ def present_card(card: Card, names: dict[str, str]) -> dict[str, Any]:
     return view
 
 
-def present_approval(approval: Approval, names: dict[str, str], monitoring: Monitoring) -> dict[str, Any]:
+def present_approval(approval: Approval, names: dict[str, str], now: datetime) -> dict[str, Any]:
     view = {k: getattr(approval, k) for k in (
         "id", "system", "external_id", "item_name", "department", "accepted_at", "joint", "promised_days",
         "extended", "pause_reason", "completed_at", "created_at", "version")}
     view.update(status=approval.status.value, status_label=label(approval.status),
-                clocks=[present_clock(c, names, monitoring) for c in approval.clocks])
+                clocks=[present_clock(c, names, now) for c in approval.clocks])
     return view
 
 
@@ -81,9 +82,10 @@ def list_clocks(query: dict[str, Any]) -> dict[str, Any]:
     """监察时钟: earliest due first; filter by subject, department, kind and state (on_time/reminded/overdue/…)."""
     principal = require_principal(*BOARD_ROLES)
     monitoring = _monitoring()
-    items, total = board.list_clocks(monitoring, principal=principal, **query)
+    now = monitoring.db.clock.now()
+    items, total = board.list_clocks(monitoring, principal=principal, now=now, **query)
     names = _names()
-    return page([present_clock(c, names, monitoring) for c in items], page=query["page"],
+    return page([present_clock(c, names, now) for c in items], page=query["page"],
                 page_size=query["page_size"], total=total)
 
 
@@ -93,7 +95,8 @@ def get_clock(clock_id: str) -> dict[str, Any]:
     """One clock."""
     principal = require_principal(*BOARD_ROLES)
     monitoring = _monitoring()
-    return present_clock(board.get_clock(monitoring, principal=principal, clock_id=clock_id), _names(), monitoring)
+    clock = board.get_clock(monitoring, principal=principal, clock_id=clock_id)
+    return present_clock(clock, _names(), monitoring.db.clock.now())
 
 
 # -- cards -----------------------------------------------------------------------------------------
@@ -217,7 +220,7 @@ def ingest_approval(data: dict[str, Any]) -> Any:
     principal = require_principal(*INGEST_ROLES)
     monitoring = _monitoring()
     approval, created = handlers.ingest_approval(monitoring, principal=principal, **data)
-    view = present_approval(approval, _names(), monitoring)
+    view = present_approval(approval, _names(), monitoring.db.clock.now())
     return view if created else (view, 200)
 
 
@@ -228,7 +231,7 @@ def get_approval(approval_id: str) -> dict[str, Any]:
     principal = require_principal(*BOARD_ROLES)
     monitoring = _monitoring()
     approval = handlers.get_approval(monitoring, principal=principal, approval_id=approval_id)
-    return present_approval(approval, _names(), monitoring)
+    return present_approval(approval, _names(), monitoring.db.clock.now())
 
 
 def _approval_action(path: str, schema: type, handler: Any, doc: str) -> None:
@@ -238,7 +241,7 @@ def _approval_action(path: str, schema: type, handler: Any, doc: str) -> None:
         principal = require_principal(*INGEST_ROLES)
         monitoring = _monitoring()
         approval = handler(monitoring, principal=principal, approval_id=approval_id, **data)
-        return present_approval(approval, _names(), monitoring)
+        return present_approval(approval, _names(), monitoring.db.clock.now())
 
     action_endpoint(blp, f"/approvals/<approval_id>/{path}", name=f"approval_{path}", schema=schema,
                     response_schema=s.ApprovalReadSchema, run=run, doc=doc)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from services.monitoring.model import Subject, SupervisedClock
-from services.monitoring.rules import ApprovalPolicy, ApprovalStatus, ClockKind, ClockState, MonitoringPolicy, label
+from services.monitoring.rules import ApprovalPolicy, ApprovalStatus, ClockKind, MonitoringPolicy, label
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.errors import InvalidInput, InvalidTransition
 
@@ -119,7 +119,7 @@ class Approval:
                 "version": self.version}
 
     def _open_clocks(self) -> list[SupervisedClock]:
-        return [c for c in self.clocks if c.state is not ClockState.STOPPED]
+        return [c for c in self.clocks if c.is_open]
 
     def _check_at(self, at: datetime, now: datetime) -> None:
         if at < self.accepted_at:

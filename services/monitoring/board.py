@@ -55,8 +55,12 @@ def _page(conn: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool], o
 
 def list_clocks(monitoring: Monitoring, *, principal: Principal, page: int, page_size: int,
                 subject_service: str | None = None, subject_id: str | None = None, department: str | None = None,
-                state: str | None = None, kind: str | None = None) -> tuple[list[SupervisedClock], int]:
-    """Clocks, most urgent first (earliest due time); filterable by subject, department, state and kind."""
+                state: str | None = None, kind: str | None = None,
+                now: datetime | None = None) -> tuple[list[SupervisedClock], int]:
+    """Clocks, most urgent first (earliest due time); filterable by subject, department, state and kind.
+
+    ``state`` is judged at ``now`` (default: the database clock); pass the instant the caller presents
+    the clocks at, so that a clock on a threshold is filtered and shown in the same state."""
     c = store.clocks.c
     conditions = _scope(c.department, principal)
     for column, value in ((c.subject_service, subject_service), (c.subject_id, subject_id),
@@ -64,7 +68,7 @@ def list_clocks(monitoring: Monitoring, *, principal: Principal, page: int, page
         if value:
             conditions.append(column == value)
     if state:
-        conditions.append(board_state_condition(BoardState(state), monitoring.db.clock.now()))
+        conditions.append(board_state_condition(BoardState(state), now or monitoring.db.clock.now()))
     with monitoring.db.read() as conn:
         rows, total = _page(conn, store.clocks, sa.and_(sa.true(), *conditions), [c.due_at, c.id], page, page_size)
     return [store.clock_from_row(r) for r in rows], total

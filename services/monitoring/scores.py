@@ -26,7 +26,6 @@ from services.monitoring.handlers import Monitoring
 from services.monitoring.rules import CardColor, CardStatus, Outcome, ScorePolicy
 from shared.periods import Period
 
-GRADES = ("excellent", "good", "pass", "fail")
 GRADE_LABELS = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 
 

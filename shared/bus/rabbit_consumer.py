@@ -106,6 +106,7 @@ class RabbitConsumerWorker:
             self.on_message(channel, *deliveries[0])
             return
         decoded: list[tuple[str, str, Event]] = []
+        applied: list[tuple[Any, Any, bytes]] = []  # the deliveries behind ``decoded``
         for method, properties, body in deliveries:
             try:
                 event = Event.from_json(body.decode("utf-8"))
@@ -113,29 +114,20 @@ class RabbitConsumerWorker:
                 self.on_message(channel, method, properties, body)  # rejects it to the dead letters
                 continue
             decoded.append((self._message_id(properties, body), self._routing_key(method, properties), event))
+            applied.append((method, properties, body))
         if not decoded:
             return
         try:
             self.consumer.handle_batch(decoded)
         except Exception as exc:
             log.warning("batch of %d failed on %s (%s); applying one by one", len(decoded), self.queue, exc)
-            for method, properties, body in deliveries:
-                if self._decodable(body):
-                    self.on_message(channel, method, properties, body)
+            for method, properties, body in applied:
+                self.on_message(channel, method, properties, body)
             return
-        for method, _properties, _body in deliveries:
+        for method, _properties, _body in applied:
             if method.redelivered:
                 REDELIVERIES.labels(self.queue).inc()
-        last = max(method.delivery_tag for method, _p, body in deliveries if self._decodable(body))
-        channel.basic_ack(last, multiple=True)
-
-    @staticmethod
-    def _decodable(body: bytes) -> bool:
-        try:
-            Event.from_json(body.decode("utf-8"))
-        except (UndecodableMessage, UnicodeDecodeError):
-            return False
-        return True
+        channel.basic_ack(max(method.delivery_tag for method, _p, _b in applied), multiple=True)
 
     @staticmethod
     def _routing_key(method: Any, properties: Any) -> str:

@@ -37,10 +37,6 @@ DEPARTMENTS = {"zjj": "市住房和城乡建设局", "cgj": "市城市管理综�
                "jtj": "市交通运输局", "scjg": "市市场监督管理局"}
 
 
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
-
-
 @pytest.fixture(scope="session")
 def calendar() -> WorkCalendar:
     return WorkCalendar()
