@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from tests.backing import postgres_database, postgres_server
 from tests.envelope import assert_envelope
 
 
@@ -19,3 +20,16 @@ def pytest_report_header(config: pytest.Config) -> str:
 def envelope() -> Callable[[Any, int], dict[str, Any]]:
     """``envelope(response, status)`` asserts the one error envelope and returns its body."""
     return assert_envelope
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The local PostgreSQL server's base URL (fails in CI, skips loudly elsewhere, when it is down)."""
+    return postgres_server()
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    with postgres_database(pg_server) as url:
+        yield url

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -21,13 +20,9 @@ from shared.clock import ManualClock
 from shared.db import Database
 from shared.settings import Settings
 from shared.web import service_db
+from tests.passwords import fast_passwords
 
 PASSWORD = "correct horse battery"  # the password of users made by ``make_user``
-
-
-def fast_passwords(time_cost: int = 1) -> Passwords:
-    """argon2id with tiny costs: the algorithm is the real one, only the work factor is not."""
-    return Passwords(PasswordHasher(time_cost=time_cost, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

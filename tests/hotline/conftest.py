@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -29,7 +28,6 @@ from werkzeug.test import TestResponse
 from gateway import demo
 from gateway.embedded import Suite, create_suite
 from gateway.handlers import seed_demo
-from gateway.passwords import Passwords
 from services.hotline import handlers
 from services.hotline import schemas as s
 from services.hotline.handlers import Hotline
@@ -39,6 +37,7 @@ from shared.clock import ManualClock
 from shared.db import Database
 from shared.schemas import NoteSchema, ReasonSchema
 from shared.settings import Settings
+from tests.passwords import fast_passwords
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # Monday, a working day
@@ -92,11 +91,6 @@ ACTION_HANDLERS: dict[str, tuple[Callable[..., Ticket], type[ma.Schema] | None]]
 
 DEMO_PRINCIPALS = {u.username: Principal(u.username, frozenset(u.roles), frozenset(u.departments),
                                          u.display_name) for u in demo.users()}
-
-
-def fast_passwords() -> Passwords:
-    """Real argon2id with a tiny work factor: seeding the demo users stays cheap."""
-    return Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def suite_settings(directory: Path, **overrides: Any) -> Settings:

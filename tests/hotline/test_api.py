@@ -4,21 +4,16 @@ returns and callbacks (DESIGN §6 "Hotline (12345)", §7, §8)."""
 from __future__ import annotations
 
 import re
-from itertools import product
 
 import pytest
 from werkzeug.test import Client
 
 from gateway.handlers import create_department, update_department
 from shared.auth import Principal
-from tests.hotline.transitions import ALLOWED, STATUSES
+from tests.hotline.transitions import ACTIONS, ALLOWED, FORBIDDEN
 
 TICKETS = "/api/hotline/v1/tickets"
-ACTIONS = ["answer", "legal-channel", "transfer", "dispatch", "sign", "return", "return/review", "extension",
-           "extension/review", "urge", "assist", "reply", "callback", "close", "merge"]
 DEPARTMENT_ACTIONS = {"sign", "return", "extension", "assist", "reply"}
-
-FORBIDDEN = [pair for pair in product(STATUSES, ACTIONS) if pair not in ALLOWED]
 
 
 def transition_params(pairs):

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import product
+
 STATUSES = ["received", "dispatched", "signed", "return_requested", "replied", "reopened", "closed", "merged"]
+
+# Every action on a ticket, as its URL path segment after /tickets/<id>/.
+ACTIONS = ["answer", "legal-channel", "transfer", "dispatch", "sign", "return", "return/review", "extension",
+           "extension/review", "urge", "assist", "reply", "callback", "close", "merge"]
 
 # (status, action) → status afterwards. Every pair not listed must be refused (409 over HTTP).
 ALLOWED = {
@@ -31,3 +37,5 @@ ALLOWED = {
     ("reopened", "urge"): "reopened",
     ("reopened", "assist"): "reopened",
 }
+
+FORBIDDEN = [pair for pair in product(STATUSES, ACTIONS) if pair not in ALLOWED]

@@ -26,6 +26,7 @@ from shared.bus.transport import OutgoingMessage, PublishError
 from shared.db import Database
 from shared.tables import add_common_tables
 from shared.uow import UnitOfWork
+from tests.backing import postgres_database
 
 pytestmark = pytest.mark.integration
 
@@ -93,16 +94,11 @@ def producer_db(pg_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def consumer_db(pg_server: str) -> Iterator[Database]:
-    import psycopg
-
-    name = f"duban_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_server + "postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    db = make_db(pg_server + name, "hotline")
-    yield db
-    db.dispose()
-    with psycopg.connect(pg_server + "postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A second database, for the consuming side (the producing side has ``pg_url``'s)."""
+    with postgres_database(pg_server) as url:
+        db = make_db(url, "hotline")
+        yield db
+        db.dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -28,8 +27,8 @@ from shared.calendar import TimeLimit, WorkCalendar
 from shared.clock import ManualClock
 from shared.migrations import upgrade
 from shared.settings import Settings
+from tests.monitoring.moments import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # Monday, a working day
 SECRET = "monitoring-test-secret-long-enough-for-hs256"
 API = "/api/monitoring/v1"

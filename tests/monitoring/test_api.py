@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from services.monitoring.sweep import sweep
 from shared.auth import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR
+from tests.monitoring.moments import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 API = "/api/monitoring/v1"
 
-
-def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -4,19 +4,15 @@ extension, excluded periods and completion (《行政许可法》第42、45、82
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.monitoring.sweep import sweep
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR
+from tests.monitoring.moments import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 APPROVALS = "/api/monitoring/v1/approvals"
 
-
-def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def iso(moment: datetime) -> str:

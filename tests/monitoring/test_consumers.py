@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 from services.monitoring import store
 from shared.calendar import TimeLimit
+from tests.monitoring.moments import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 C = store.clocks.c
 
-
-def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def by_kind(rows, ticket_id: str) -> dict[str, list]:

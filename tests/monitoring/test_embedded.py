@@ -5,24 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 
-import services.monitoring
 from gateway.embedded import Suite, create_suite
 from gateway.handlers import create_department
 from shared.auth import DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR, Principal
-from shared.bus.outbox import OutboxRelay
 from shared.calendar import WorkCalendar
 from shared.clock import ManualClock
 from shared.settings import Settings
+from tests.monitoring.moments import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # Monday
 
 
@@ -34,7 +31,7 @@ class World:
 
     def headers(self, *roles: str, departments: tuple[str, ...] = ()) -> dict[str, str]:
         principal = Principal(f"u-{'-'.join(roles)}", frozenset(roles), frozenset(departments))
-        return {"Authorization": f"Bearer {self.suite.tokens.issue(principal, now=datetime.now(UTC))}"}
+        return {"Authorization": f"Bearer {self.suite.tokens.issue(principal, now=self.clock.now())}"}
 
     def hotline(self, path: str, body: Any, *roles: str, departments: tuple[str, ...] = ()) -> dict[str, Any]:
         response = self.suite.apps["hotline"].test_client().post(
@@ -60,21 +57,13 @@ def world(tmp_path: Path) -> Iterator[World]:
     settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
     calendar = WorkCalendar.from_settings(settings)
     suite = create_suite(settings, clock=clock, calendar=calendar)
-    # gateway/embedded.py does not include monitoring yet: wire it the way it will.
-    app = services.monitoring.create_app(settings, tokens=suite.tokens, clock=clock, calendar=calendar)
-    consumer = app.extensions["duban.consumer"]
-    suite.transport.bind("monitoring", consumer.patterns, consumer.handle)
-    suite.runtime.add_relay(OutboxRelay(app.extensions["duban.db"], suite.transport))
-    services.monitoring.register_periodic(suite.runtime, app)
     create_department(db=suite.databases["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",
                       kind="bureau")
     suite.runtime.run_until_idle()
     try:
-        yield World(suite, app, clock)
+        yield World(suite, suite.apps["monitoring"], clock)
     finally:
         suite.close()
-        app.extensions["duban.db"].dispose()
-
 
 def test_a_dispatched_ticket_is_timed_signed_then_carded_yellow_and_red_as_time_passes(world):
     ticket = world.hotline("tickets", {"type": "complaint", "title": "夜间施工噪音扰民",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,14 +10,11 @@ from services.monitoring.model import Subject, SupervisedClock, due_day
 from services.monitoring.rules import BoardState, ClockKind, ClockState, MonitoringPolicy, Outcome, Stage
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.errors import InvalidInput, InvalidTransition
+from tests.monitoring.moments import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 POLICY = MonitoringPolicy()
 CAL = WorkCalendar()
 
-
-def at(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, year: int = 2026) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
 def clock(start: datetime, limit: TimeLimit, kind: ClockKind = ClockKind.HANDLE) -> SupervisedClock:

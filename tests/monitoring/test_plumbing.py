@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from alembic import command
 from click.testing import CliRunner
@@ -15,8 +14,7 @@ from services.monitoring.cli import monitoring as monitoring_cli
 from services.monitoring.sweep import sweep
 from shared.bus.runtime import EmbeddedRuntime
 from shared.migrations import alembic_config
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from tests.monitoring.moments import SHANGHAI
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_uses(settings):

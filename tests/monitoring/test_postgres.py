@@ -3,13 +3,9 @@ FOR UPDATE SKIP LOCKED without issuing a card twice. Skipped (loudly) without a 
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -23,32 +19,11 @@ from shared.calendar import TimeLimit, WorkCalendar
 from shared.clock import ManualClock
 from shared.migrations import upgrade
 from shared.settings import DISTRIBUTED, Settings
+from tests.monitoring.moments import SHANGHAI
 
 pytestmark = pytest.mark.integration
 
-PG_BASE = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    name = f"duban_monitoring_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect(PG_BASE + "postgres", autocommit=True, connect_timeout=5)
-    except Exception as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is not reachable ({exc})", pytrace=False)
-        sys.stderr.write(f"\n*** SKIPPING POSTGRESQL TESTS: {exc} ***\n")
-        pytest.skip(f"PostgreSQL is not reachable ({exc})")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield PG_BASE + name
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def contexts(url: str, n: int, calendar: WorkCalendar) -> list[Monitoring]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,8 +24,8 @@ from services.monitoring.rules import (
 from services.monitoring.scores import DepartmentScore, compute
 from shared.auth import DEPARTMENT, INSPECTOR
 from shared.calendar import TimeLimit
+from tests.monitoring.moments import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 IN_Q4, BEFORE_Q4 = datetime(2026, 11, 5, 10, tzinfo=SHANGHAI), datetime(2026, 9, 30, 23, tzinfo=SHANGHAI)
 _ids = itertools.count()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -16,14 +15,11 @@ from shared import bulk
 from shared.auth import INSPECTOR, Principal
 from shared.calendar import TimeLimit
 from shared.errors import ConcurrentUpdate
+from tests.monitoring.moments import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 K, W, C = store.cards.c, store.warnings.c, store.clocks.c
 HOUR, LONG = TimeLimit.hours(1), TimeLimit.workdays(30)
 
-
-def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def outbox(rows) -> list[tuple[str, dict]]:

@@ -1,0 +1,53 @@
+"""The real RabbitMQ and PostgreSQL the integration tests use (imported as ``tests.backing``).
+
+Unreachable services fail the tests in CI (CI=true) and skip them, loudly, elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import pytest
+
+AMQP_BASE = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+PG_BASE = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(what: str, error: Exception) -> NoReturn:
+    message = f"{what} is not reachable ({error}); integration tests need it"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    sys.stderr.write(f"\n*** SKIPPING INTEGRATION TESTS: {message} ***\n")
+    pytest.skip(message)
+
+
+def postgres_server() -> str:
+    """The server's base URL, once it answers."""
+    import psycopg
+
+    try:
+        psycopg.connect(PG_BASE + "postgres", connect_timeout=5).close()
+    except Exception as exc:
+        unavailable("PostgreSQL", exc)
+    return PG_BASE
+
+
+@contextmanager
+def postgres_database(server: str) -> Iterator[str]:
+    """A fresh database on ``server``, dropped afterwards."""
+    import psycopg
+
+    name = f"duban_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server + "postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server + name
+    finally:
+        with psycopg.connect(server + "postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
