@@ -16,12 +16,12 @@ from shared.bus.consumer import Consumer
 from shared.bus.outbox import OutboxRelay
 from shared.bus.rabbit_consumer import RabbitConsumerWorker
 from shared.bus.rabbitmq import RabbitPublisher
+from shared.bus.runtime import EmbeddedRuntime
 from shared.db import Database
 from shared.metrics import OUTBOX_AGE, OUTBOX_BACKLOG
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
-GAUGE_TICKS = 300  # business gauges about every 15 s at the 50 ms poll interval
 
 
 class ServiceWorker:
@@ -35,49 +35,38 @@ class ServiceWorker:
         subscriptions = part.subscriptions()
         self.consumer = (RabbitConsumerWorker(settings.amqp_url, Consumer(self.db, service, subscriptions))
                          if consume and subscriptions else None)
-        self.poll_interval = poll_interval
-        self.refresh_gauges = part.gauge_refresher()
+        # The relay thread is the embedded mode's runtime: drain, poll, and the periodic gauge jobs.
+        self.runtime = EmbeddedRuntime(poll_interval=poll_interval)
+        if self.relay is not None:
+            self.runtime.add_relay(self.relay)
+            self.runtime.add_periodic(f"{service}.outbox-gauges", 1.0, self._outbox_gauges)
+            refresh = part.gauge_refresher()
+            if refresh is not None:
+                self.runtime.add_periodic(f"{service}.gauges", 15.0, lambda: refresh(self.db))
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._consumer_thread: threading.Thread | None = None
 
     def start(self) -> None:
         if self.relay is not None:
-            self._threads.append(threading.Thread(target=self._relay_loop, name=f"{self.service}-relay",
-                                                  daemon=True))
+            self.runtime.start()
         if self.consumer is not None:
-            self._threads.append(threading.Thread(target=self.consumer.run, name=f"{self.service}-consumer",
-                                                  daemon=True))
-        for thread in self._threads:
-            thread.start()
+            self._consumer_thread = threading.Thread(target=self.consumer.run, name=f"{self.service}-consumer",
+                                                     daemon=True)
+            self._consumer_thread.start()
 
-    def _relay_loop(self) -> None:
+    def _outbox_gauges(self) -> None:
         assert self.relay is not None
-        ticks = 0
-        while not self._stop.is_set():
-            try:
-                published = self.relay.drain()
-            except Exception:
-                log.exception("outbox relay of %s failed; retrying", self.service)
-                published = 0
-            ticks += 1
-            if ticks % 20 == 0:  # backlog gauges about once a second, not on every poll
-                status = self.relay.status()
-                OUTBOX_BACKLOG.labels(self.service).set(status["pending"])  # type: ignore[arg-type]
-                OUTBOX_AGE.labels(self.service).set(status["oldest_age_seconds"])  # type: ignore[arg-type]
-            if self.refresh_gauges is not None and ticks % GAUGE_TICKS == 1:
-                try:
-                    self.refresh_gauges(self.db)
-                except Exception:  # a gauge is not worth stopping the relay for
-                    log.exception("refreshing the business gauges of %s failed", self.service)
-            if not published:
-                self._stop.wait(self.poll_interval)
+        status = self.relay.status()
+        OUTBOX_BACKLOG.labels(self.service).set(status["pending"])  # type: ignore[arg-type]
+        OUTBOX_AGE.labels(self.service).set(status["oldest_age_seconds"])  # type: ignore[arg-type]
 
     def stop(self) -> None:
         self._stop.set()
+        self.runtime.stop(10)
         if self.consumer is not None:
             self.consumer.stop()
-        for thread in self._threads:
-            thread.join(10)
+        if self._consumer_thread is not None:
+            self._consumer_thread.join(10)
         self.publisher.close()
         self.db.dispose()
 

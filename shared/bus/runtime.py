@@ -1,7 +1,8 @@
 """The embedded runtime: relays every service's outbox in a background thread, woken on commit.
 
-It also runs periodic jobs (e.g. the monitoring sweep). Tests skip the thread and call
-``run_until_idle`` to deliver everything deterministically.
+It also runs periodic jobs (e.g. the monitoring sweep). A distributed event worker runs one too, for its
+service's relay and gauges. Tests skip the thread and call ``run_until_idle`` to deliver everything
+deterministically.
 """
 
 from __future__ import annotations
