@@ -20,7 +20,7 @@ from typing import Any
 import pika
 
 from shared.bus.rabbit_consumer import ROUTING_KEY_HEADER
-from shared.bus.rabbitmq import DEAD_EXCHANGE
+from shared.bus.rabbitmq import DEAD_EXCHANGE, EXCHANGE
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def apply_definitions(url: str, definitions: dict[str, Any] | None = None, *,
         for queue, patterns in (queue_bindings or {}).items():
             channel.queue_declare(queue, durable=True)
             for pattern in patterns:
-                channel.queue_bind(queue, "duban.events", routing_key=pattern)
+                channel.queue_bind(queue, EXCHANGE, routing_key=pattern)
     finally:
         connection.close()
     for policy in definitions.get("policies", []):
@@ -84,6 +84,16 @@ def set_policy(params: pika.URLParameters, policy: dict[str, Any], *, management
         pass
 
 
+def _death(headers: dict[str, Any] | None) -> dict[str, Any]:
+    """The broker's most recent x-death record of a dead letter (empty if it has none)."""
+    return dict(((headers or {}).get("x-death") or [{}])[0])
+
+
+def _original_routing_key(properties: Any) -> str | None:
+    """The routing key an event was published with: its type, else what the broker recorded."""
+    return properties.type or (_death(properties.headers).get("routing-keys") or [None])[0]
+
+
 def dead_letters(url: str, service: str, *, limit: int = 100) -> list[dict[str, Any]]:
     """Peek at a service's dead letters (they stay in the queue)."""
     connection = pika.BlockingConnection(pika.URLParameters(url))
@@ -94,10 +104,10 @@ def dead_letters(url: str, service: str, *, limit: int = 100) -> list[dict[str, 
             method, properties, body = channel.basic_get(dead_queue(service), auto_ack=False)
             if method is None:
                 break
-            death = ((properties.headers or {}).get("x-death") or [{}])[0]
+            death = _death(properties.headers)
             found.append({
                 "message_id": properties.message_id,
-                "routing_key": properties.type or (death.get("routing-keys") or [None])[0],
+                "routing_key": _original_routing_key(properties),
                 "reason": death.get("reason"), "queue": death.get("queue"), "count": death.get("count"),
                 "body": body.decode("utf-8", errors="replace")[:2000],
             })
@@ -119,8 +129,7 @@ def replay_dead(url: str, service: str, *, limit: int | None = None) -> int:
             if method is None:
                 break
             headers = dict(properties.headers or {})
-            death = (headers.get("x-death") or [{}])[0]
-            headers[ROUTING_KEY_HEADER] = properties.type or (death.get("routing-keys") or [""])[0]
+            headers[ROUTING_KEY_HEADER] = _original_routing_key(properties) or ""
             headers.pop("x-death", None)
             # The default exchange delivers to the service's queue only: other consumers had it already.
             channel.basic_publish("", service, body, pika.BasicProperties(
