@@ -120,9 +120,8 @@ def summary(monitoring: Monitoring, *, principal: Principal, department: str | N
     """Per department: open clocks by board state, and cards by colour and status (two grouped queries)."""
     now = monitoring.db.clock.now()
     c, k = store.clocks.c, store.cards.c
-    board = sa.case((c.state == PAUSED, BoardState.PAUSED.value),
-                    (c.due_at < now, BoardState.OVERDUE.value),
-                    (c.stage == Stage.REMINDED.value, BoardState.REMINDED.value),
+    board = sa.case(*((board_state_condition(state, now), state.value)
+                      for state in (BoardState.PAUSED, BoardState.OVERDUE, BoardState.REMINDED)),
                     else_=BoardState.ON_TIME.value).label("board")
     clock_where = [c.state != STOPPED, *_scope(c.department, principal)]
     card_where = _scope(k.department, principal)

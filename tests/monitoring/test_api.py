@@ -170,6 +170,23 @@ def test_the_summary_counts_open_clocks_by_state_and_cards_by_colour_and_status(
     assert [s["department"] for s in mine] == ["cgj"]
 
 
+def test_the_summary_and_the_state_filter_agree_on_every_clock(client, bearer, dispatch, directory, monitoring,
+                                                              clock):
+    dispatch("zjj", at=at(11, 2, 9))   # long overdue by 11-10
+    dispatch("zjj", at=at(11, 6, 9))   # sign overdue, handling reminded
+    dispatch("zjj", at=at(11, 9, 16))  # both in time
+    clock.set(at(11, 10, 1))
+    sweep(monitoring)
+    headers = bearer(INSPECTOR)
+
+    [zjj] = client.get(f"{API}/summary", query_string={"department": "zjj"}, headers=headers).get_json()
+    listed = {state: client.get(f"{API}/clocks", query_string={"department": "zjj", "state": state},
+                                headers=headers).get_json()["total"] for state in zjj["clocks"]}
+
+    assert zjj["clocks"] == listed
+    assert sum(listed.values()) == 6 and sum(1 for n in listed.values() if n) >= 2
+
+
 def test_reminders_are_listed_for_the_board(client, bearer, dispatch, monitoring, clock):
     dispatch("zjj", at=at(11, 2, 9))
     clock.set(at(11, 3, 17))
