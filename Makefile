@@ -27,11 +27,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## ruff (lint + import order) and mypy (shared/ and the domain cores)
+## ruff (lint + import order) and mypy over every package
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy shared services/hotline/model.py services/hotline/rules.py \
-		services/monitoring/model.py services/monitoring/rules.py gateway/model.py
+	$(BIN)/mypy shared services gateway
 
 ## The distributed topology as local processes: gunicorn per part, event workers, sweeper,
 ## against the local RabbitMQ (AMQP_URL) and PostgreSQL (POSTGRES_URL); gateway on $(PORT)

@@ -40,10 +40,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.monitoring import open_monitoring, store  # noqa: E402
+from services.monitoring import open_context, store  # noqa: E402
 from services.monitoring.handlers import Monitoring  # noqa: E402
 from services.monitoring.sweep import SweepResult, sweep  # noqa: E402
 from shared import walcheckpoint  # noqa: E402
+from shared.bootstrap import Environment  # noqa: E402
 from shared.calendar import TimeLimit, WorkCalendar  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
@@ -251,7 +252,7 @@ def build(target: Target, label: str, open_clocks: int, due: int,
     upgrade("services.monitoring", url)
     settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, background_workers=False,
                         jwt_secret="x" * 40)
-    monitoring = open_monitoring(settings, clock=ManualClock(NOW), calendar=calendar)
+    monitoring = open_context(Environment(settings, ManualClock(NOW), calendar))
     total, written, started, due_ids = open_clocks + due, 0, time.perf_counter(), []
     for rows in chunks(open_clocks, due, calendar, due_ids):
         target.fill(monitoring, rows)

@@ -1,59 +1,80 @@
 """The gateway's own service: login (tokens) and the directory of departments and users.
 
-``create_app`` is the only place that wires it; nothing touches a database at import time.
+``create_app`` is the only place that wires it; nothing touches a database at import time, and importing
+the package loads nothing but this file (the web stack comes in with ``create_app``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from gateway.api import auth_blp, directory_blp
-from gateway.passwords import Passwords
-from gateway.portal import portal
-from gateway.store import metadata
-from shared.auth import TokenService
-from shared.clock import Clock
-from shared.db import Database
-from shared.migrations import migrate_service
-from shared.ratelimit import RateLimiter
-from shared.settings import Settings
-from shared.web import create_service_app
+    from gateway.passwords import Passwords
+    from shared.auth import TokenService
+    from shared.bootstrap import Environment
+    from shared.clock import Clock
+    from shared.db import Database
+    from shared.settings import Settings
 
 SERVICE = "gateway"
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 
-def migrate(settings: Settings) -> None:
-    """Bring the gateway database to the newest schema."""
-    migrate_service("gateway", SERVICE, settings)
+@dataclass(frozen=True)
+class Directory:
+    """The gateway's context: its database (departments, users), password hashing and settings."""
+
+    db: Database
+    settings: Settings
+    passwords: Passwords = field(default_factory=lambda: _passwords())
+
+
+def _passwords() -> Passwords:
+    from gateway.passwords import Passwords
+
+    return Passwords()
+
+
+def open_context(env: Environment, *, passwords: Passwords | None = None) -> Directory:
+    from gateway.store import metadata
+
+    return Directory(db=env.database(SERVICE, metadata), settings=env.settings, passwords=passwords or _passwords())
 
 
 def open_database(settings: Settings, *, clock: Clock | None = None) -> Database:
-    """The gateway database, without an app (the CLI and the embedded composition use it)."""
-    return Database(settings.database_url_for(SERVICE), service=SERVICE, metadata=metadata, clock=clock)
+    """The gateway database, without an app (the CLI and ``duban local`` use it)."""
+    from shared.bootstrap import Environment
+
+    env = Environment(settings) if clock is None else Environment(settings, clock)
+    return open_context(env).db
 
 
 def token_service(settings: Settings, *, clock: Clock | None = None) -> TokenService:
+    from shared.auth import TokenService
+
     return TokenService(settings.resolved_jwt_secret(), ttl=timedelta(minutes=settings.token_ttl_minutes),
                         clock=clock)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, tokens: TokenService | None = None,
-               passwords: Passwords | None = None, run_migrations: bool | None = None) -> Flask:
-    """The gateway service app serving ``/api/auth/v1`` and ``/api/directory/v1``.
+def create_app(env: Environment, *, context: Directory | None = None, tokens: TokenService | None = None,
+               run_migrations: bool | None = None, **overrides: Any) -> Flask:
+    """The gateway service app serving ``/api/auth/v1``, ``/api/directory/v1`` and the portal."""
+    from gateway.api import auth_blp, directory_blp
+    from gateway.portal import portal
+    from shared.ratelimit import RateLimiter
+    from shared.web import create_service_app
 
-    Embedded mode migrates its SQLite file on start (one command to run); a distributed deployment
-    migrates once in a release step instead of in every gunicorn worker, unless told otherwise.
-    """
-    if run_migrations if run_migrations is not None else settings.embedded:
-        migrate(settings)
-    db = open_database(settings, clock=clock)
+    directory = context or open_context(env, **overrides)
     app, api = create_service_app(
-        SERVICE, settings, title="Duban 网关 / gateway", tokens=tokens or token_service(settings, clock=clock), db=db,
+        SERVICE, env.settings, title="Duban 网关 / gateway",
+        tokens=tokens or token_service(env.settings, clock=env.clock), context=directory,
+        package=__name__, run_migrations=run_migrations,
         description="登录与单位目录 / login and the directory of departments and users")
-    app.extensions["duban.passwords"] = passwords or Passwords()
+    app.extensions["duban.passwords"] = directory.passwords
     # Password guessing: attempts per client address and username per minute.
     app.extensions["duban.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
     api.spec.components.security_scheme(

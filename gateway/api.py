@@ -22,10 +22,11 @@ from gateway.schemas import (
     UserCreateSchema,
     UserReadSchema,
 )
+from shared.appcontext import service_db
 from shared.auth import ADMIN, TokenService, require_principal, requires
 from shared.idempotency import idempotent
 from shared.ratelimit import RateLimiter
-from shared.web import Blueprint, service_db
+from shared.web import Blueprint
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 

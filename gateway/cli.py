@@ -11,7 +11,6 @@ import click
 from gateway.cli_directory import directory
 from gateway.local import local
 from gateway.registry import PARTS, metadata_by_part, queue_bindings
-from services.monitoring.cli import monitoring
 from shared.audit_cli import audit, database_registry
 from shared.calendar_cli import workdays
 from shared.settings import Settings
@@ -28,7 +27,10 @@ main.add_command(workdays)
 main.add_command(directory)
 main.add_command(audit)
 main.add_command(local)
-main.add_command(monitoring)
+for _part in PARTS.values():  # each part's own commands, e.g. ``duban monitoring sweep``
+    _group = _part.command_group()
+    if _group is not None:
+        main.add_command(_group)
 
 
 @main.command()
@@ -42,7 +44,7 @@ def migrate(part: str | None) -> None:
     settings = Settings.from_env()
     names = [part] if part else list(PARTS)
     for name in names:
-        PARTS[name].module().migrate(settings)
+        PARTS[name].migrate(settings)
         click.echo(f"{name}: migrated")
 
 
@@ -50,25 +52,22 @@ def migrate(part: str | None) -> None:
 def seed_demo() -> None:
     """Load the demo departments, users and tickets (embedded mode only; idempotent)."""
     from gateway.embedded import create_suite
-    from services.hotline.cli import seed_demo_tickets
 
-    settings = Settings.from_env(background_workers=False)
-    suite = create_suite(settings)
+    suite = create_suite(Settings.from_env(background_workers=False))
     try:
-        _seed(suite, settings, seed_demo_tickets)
+        _seed(suite)
     finally:
         suite.close()
 
 
-def _seed(suite: Any, settings: Settings, seed_tickets: Any) -> None:
-    from gateway.handlers import seed_demo as seed_directory
-
-    result = seed_directory(suite.databases["gateway"], settings)
-    suite.runtime.run_until_idle()  # the hotline learns the departments from the directory's events
-    click.echo(f"directory: {result}")
-    created = seed_tickets(suite.apps["hotline"].extensions["duban.hotline"])
-    suite.runtime.run_until_idle()
-    click.echo(f"hotline: {created} demo tickets")
+def _seed(suite: Any) -> None:
+    """Every part's demo data, in the order of ``PARTS`` (the directory first: services learn its
+    departments from its events before their own demo data uses them)."""
+    for name, part in PARTS.items():
+        result = part.seed_demo(suite.contexts[name])
+        suite.runtime.run_until_idle()
+        if result is not None:
+            click.echo(f"{name}: {result}")
 
 
 @main.command()
@@ -80,7 +79,6 @@ def run(host: str, port: int | None, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from gateway.embedded import create_suite
-    from services.hotline.cli import seed_demo_tickets
 
     settings = Settings.from_env()
     port = port or settings.port
@@ -88,12 +86,12 @@ def run(host: str, port: int | None, threads: int) -> None:
     if settings.embedded and not marker.exists():
         suite = create_suite(Settings.from_env(background_workers=False))
         try:
-            _seed(suite, settings, seed_demo_tickets)
+            _seed(suite)
         finally:
             suite.close()
         marker.write_text("demo data loaded; delete this file to load it again\n")
 
-    class Embedded(BaseApplication):  # type: ignore[misc]
+    class Embedded(BaseApplication):
         def load_config(self) -> None:
             # One worker: the embedded event bus lives in the process. Threads serve concurrency.
             for key, value in {"bind": f"{host}:{port}", "workers": 1, "threads": threads,

@@ -6,8 +6,9 @@ import getpass
 
 import click
 
-from gateway import handlers, migrate, open_database, store
+from gateway import handlers, open_database, store
 from gateway.passwords import Passwords
+from gateway.registry import PARTS
 from shared.auth import ROLES
 from shared.db import Database
 from shared.errors import DomainError
@@ -23,7 +24,7 @@ def _settings() -> Settings:
 
 def _database() -> Database:
     settings = _settings()
-    migrate(settings)
+    PARTS["gateway"].migrate(settings)
     return open_database(settings)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.model import DepartmentKind
-from shared.auth import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR
+from shared.roles import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ from typing import Any
 from flask import Flask
 
 import gateway
-import services.hotline
-import services.monitoring
 from gateway.registry import PARTS
 from shared.auth import TokenService
+from shared.bootstrap import Environment
+from shared.bus.consumer import Consumer
 from shared.bus.inprocess import InProcessTransport
 from shared.bus.outbox import OutboxRelay
 from shared.bus.runtime import EmbeddedRuntime
 from shared.calendar import WorkCalendar
-from shared.clock import Clock
+from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.logs import configure_logging
 from shared.settings import Settings
@@ -48,6 +48,7 @@ class Suite:
     runtime: EmbeddedRuntime
     transport: InProcessTransport
     tokens: TokenService
+    contexts: dict[str, Any] = field(default_factory=dict)
     databases: dict[str, Database] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -57,36 +58,34 @@ class Suite:
 
 
 def create_suite(settings: Settings | None = None, *, clock: Clock | None = None,
-                 calendar: WorkCalendar | None = None) -> Suite:
-    """Build (and migrate) every service; start background delivery unless settings say not to."""
+                 calendar: WorkCalendar | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> Suite:
+    """Build (and migrate) every part of ``PARTS``; start background delivery unless settings say not to.
+
+    Every part shares one clock and one calendar; ``overrides`` maps a part to rules its
+    ``open_context`` takes instead of the defaults (tests).
+    """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
+    env = Environment(settings, clock or SystemClock(), calendar).with_calendar()
     tokens = gateway.token_service(settings, clock=clock)
-    calendar = calendar or WorkCalendar.from_settings(settings)
-    apps: dict[str, Flask] = {
-        "gateway": gateway.create_app(settings, clock=clock, tokens=tokens),
-        "hotline": services.hotline.create_app(settings, tokens=tokens, clock=clock, calendar=calendar),
-        "monitoring": services.monitoring.create_app(settings, tokens=tokens, clock=clock, calendar=calendar),
-    }
     transport = InProcessTransport()
     runtime = EmbeddedRuntime()
-    databases: dict[str, Database] = {}
-    for name, app in apps.items():
-        db: Database = app.extensions["duban.db"]
-        databases[name] = db
-        consumer = app.extensions.get("duban.consumer")
-        if consumer is not None:
-            transport.bind(name, consumer.patterns, consumer.handle)
-        runtime.add_relay(OutboxRelay(db, transport))
-    services.monitoring.register_periodic(runtime, apps["monitoring"])  # the sweep, every few seconds
+    contexts: dict[str, Any] = {}
+    apps: dict[str, Flask] = {}
     for name, part in PARTS.items():
-        refresh = part.gauge_refresher()
-        if refresh is not None:
-            runtime.add_periodic(f"{name}.gauges", 15.0, lambda refresh=refresh, db=databases[name]: refresh(db))
+        context = contexts[name] = part.open_context(env, **(overrides or {}).get(name, {}))
+        apps[name] = part.create_app(env, context=context, tokens=tokens)
+        subscriptions = part.subscriptions(context)
+        if subscriptions:
+            consumer = Consumer(context.db, name, subscriptions)
+            transport.bind(name, consumer.patterns, consumer.handle)
+        runtime.add_relay(OutboxRelay(context.db, transport))
+        for job_name, interval, job in part.jobs(context, worker=False):
+            runtime.add_periodic(job_name, interval, job)
     wsgi = PrefixDispatcher(apps["gateway"], {f"/api/{name}": app for name, app in apps.items()
                                               if name != "gateway"})
-    suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens,
-                  databases=databases)
+    suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens, contexts=contexts,
+                  databases={name: context.db for name, context in contexts.items()})
     runtime.run_until_idle()  # deliver whatever an earlier run left in the outboxes
     if settings.background_workers:
         runtime.start()

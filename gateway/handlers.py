@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gateway import demo, model, store
 from gateway.model import Department, User
@@ -42,6 +43,10 @@ class DepartmentPage:
 class SeedResult:
     departments_created: int
     users_created: int
+
+
+if TYPE_CHECKING:
+    from gateway import Directory
 
 
 def principal_of(user: User) -> Principal:
@@ -122,9 +127,8 @@ def update_department(*, db: Database, actor: str, code: str, name: str | None =
             return before
         if after.name != before.name:
             _check_name_free(uow, after)
-        store.update_department(uow.conn, after, now=uow.now)
+        uow.repository(store.DepartmentRepository).save(after, now=uow.now)
         uow.audit("department.updated", "department", code, before=before.to_dict(), after=after.to_dict())
-        uow.publish(model.DEPARTMENT_UPSERTED, after.to_dict())
         uow.commit()
     return after
 
@@ -134,9 +138,8 @@ def _add_department(uow: UnitOfWork, department: Department) -> None:
         raise Conflict(f"单位编码已存在 / department code already exists: {department.code}",
                        {"code": ["already exists"]})
     _check_name_free(uow, department)
-    store.insert_department(uow.conn, department, now=uow.now)
+    uow.repository(store.DepartmentRepository).add(department, now=uow.now)
     uow.audit("department.created", "department", department.code, before=None, after=department.to_dict())
-    uow.publish(model.DEPARTMENT_UPSERTED, department.to_dict())
 
 
 def _check_name_free(uow: UnitOfWork, department: Department) -> None:
@@ -209,3 +212,8 @@ def seed_demo(db: Database, settings: Settings, *, passwords: Passwords | None =
                 users_created += 1
         uow.commit()
     return SeedResult(departments_created=departments_created, users_created=users_created)
+
+
+def seed_demo_directory(directory: Directory) -> SeedResult:
+    """The gateway part's demo data (``PARTS``): the demo directory with the embedded demo password."""
+    return seed_demo(directory.db, directory.settings, passwords=directory.passwords)

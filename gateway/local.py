@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from gateway.registry import PARTS, queue_bindings
+from gateway.registry import PARTS, extra_processes, queue_bindings
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/"
 
@@ -124,8 +124,8 @@ def up(workers: int) -> None:
         (layout.root / "prometheus" / part).mkdir()
     _create_databases(layout)
     apply_definitions(layout.amqp_url, queue_bindings=queue_bindings())
-    for part_name, part in PARTS.items():
-        part.module().migrate(Settings.from_env(_env(layout, part_name)))
+    for part_name, spec in PARTS.items():
+        spec.migrate(Settings.from_env(_env(layout, part_name)))
     _seed(layout)
     python = sys.executable
     pids: dict[str, int] = {}
@@ -138,8 +138,7 @@ def up(workers: int) -> None:
                                         [python, "-m", "gateway.cli", "events", "worker", part],
                                         _env(layout, part))
     for name, argv in _extra_processes(python).items():
-        part = name.split("-")[0]
-        pids[name] = _spawn(layout, name, argv, _env(layout, part))
+        pids[name] = _spawn(layout, name, argv, _env(layout, extra_processes()[name][0]))
     (layout.root / "pids.json").write_text(json.dumps(pids, indent=2))
     for part in PARTS:
         url = f"http://127.0.0.1:{layout.port_of(part)}/readyz"
@@ -153,11 +152,8 @@ def up(workers: int) -> None:
 
 
 def _extra_processes(python: str) -> dict[str, list[str]]:
-    """Processes beyond web + worker per part (e.g. the monitoring sweeper)."""
-    extras = {}
-    if "monitoring" in PARTS:
-        extras["monitoring-sweeper"] = [python, "-m", "gateway.cli", "monitoring", "sweep", "--loop"]
-    return extras
+    """Processes beyond web + worker per part (e.g. the monitoring sweeper), from ``PARTS``."""
+    return {name: [python, "-m", "gateway.cli", *argv] for name, (_part, argv) in extra_processes().items()}
 
 
 def _seed(layout: Layout) -> None:

@@ -13,11 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from shared.auth import DEPARTMENT, ROLES
 from shared.errors import InvalidInput
-
-# Routing key other services subscribe to for their replica of the directory (DESIGN §2).
-DEPARTMENT_UPSERTED = "gateway.department.upserted"
+from shared.events import DomainEvent
+from shared.events.gateway import DepartmentUpserted
+from shared.roles import DEPARTMENT, ROLES
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 CODE_MAX = 32
@@ -64,6 +63,8 @@ class Department:
     kind: DepartmentKind
     utility: bool = False
     active: bool = True
+    # A new or changed department announces itself once stored (services keep a replica).
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     def with_changes(self, *, name: str | None = None, kind: str | None = None,
                      utility: bool | None = None, active: bool | None = None) -> Department:
@@ -100,7 +101,9 @@ def new_department(*, code: str, name: str, kind: str, utility: bool = False,
                           " 之一 / kind must be one of " + ", ".join(k.value for k in DepartmentKind)]
     if errors:
         raise InvalidInput("单位信息有误 / invalid department: " + ", ".join(sorted(errors)), errors)
-    return Department(code=code, name=name, kind=parsed_kind, utility=bool(utility), active=bool(active))
+    department = Department(code=code, name=name, kind=parsed_kind, utility=bool(utility), active=bool(active))
+    department.events.append(DepartmentUpserted(**department.to_dict()))
+    return department
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.errors import envelope
+from shared.http_errors import envelope
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +46,15 @@ class ReverseProxy:
         for prefix, target in self.upstreams.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return self._forward(target, environ, start_response)
-        return self.default(environ, start_response)  # type: ignore[no-any-return]
+        return self.default(environ, start_response)
 
     def _connection(self, target: urllib.parse.SplitResult) -> http.client.HTTPConnection:
         pool = self._local.__dict__.setdefault("pool", {})
         key = target.netloc
         if key not in pool:
-            pool[key] = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=self.timeout)
-        return pool[key]  # type: ignore[no-any-return]
+            pool[key] = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port or 80,
+                                                   timeout=self.timeout)
+        return pool[key]
 
     def _forward(self, target: urllib.parse.SplitResult, environ: dict[str, Any], start_response: Any
                  ) -> Iterable[bytes]:

@@ -1,56 +1,147 @@
-"""Every part of the suite, named once: its package, tables and event subscriptions.
+"""Every part of the suite, named once. This list is the composition root's only list of services.
 
-The CLI, the embedded composition and the distributed topology all read this list.
+The embedded suite, the ``duban`` CLI, the WSGI entry points, the event workers and ``duban local``
+loop over ``PARTS``; the deployment files are checked against it (tests/infra). Adding a service is one
+entry here plus its own folder (docs/adding-a-service.md).
+
+A part's package follows one convention, so its entry names only what differs:
+
+- ``open_context(env)`` builds the part's context (its database, calendar and rules) from a
+  ``shared.bootstrap.Environment``; the app, the event worker and the periodic jobs all use it, so every
+  process of a part computes with exactly the same calendar and rules;
+- ``create_app(env, *, context, tokens)`` wires the Flask app around that context;
+- ``<package>.store`` has the SQLAlchemy ``metadata``, ``<package>/migrations`` its Alembic history.
+
+References to code are ``"module:attribute"`` strings, imported only when an entry point needs them,
+so importing the registry loads no service.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
+if TYPE_CHECKING:
+    import click
+    import sqlalchemy as sa
+    from flask import Flask
+
+    from shared.auth import TokenService
+    from shared.bootstrap import Environment
+    from shared.bus.consumer import Subscription
+    from shared.settings import Settings
+
+
+def resolve(reference: str) -> Any:
+    """``"package.module:attribute"`` → the attribute."""
+    module, _, attribute = reference.partition(":")
+    value: Any = importlib.import_module(module)
+    for name in attribute.split(".") if attribute else ():
+        value = getattr(value, name)
+    return value
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job run every ``interval`` seconds with the part's context.
+
+    The embedded suite runs every job in its runtime thread; a distributed event worker runs those with
+    ``in_worker`` (a job that has a process of its own there, like the sweep, sets it False).
+    """
+
+    name: str
+    interval: float
+    job: str                     # "module:function", called as function(context)
+    in_worker: bool = True
 
 
 @dataclass(frozen=True)
 class Part:
     name: str
-    package: str          # has create_app(settings, …) and migrate(settings)
-    store: str            # module with ``metadata``
-    consumers: str | None  # module with ``SUBSCRIPTIONS``, if the part consumes events
-    gauges: str | None = None  # module with ``refresh_gauges(db)``: business gauges, refreshed periodically
+    package: str
+    routes: str | None = None    # "module:ROUTES": routing-key pattern → handler(context, uow, event)
+    periodic: tuple[Periodic, ...] = ()
+    cli: str | None = None       # "module:group": a click group added to the ``duban`` command
+    # Distributed mode: processes beyond web + event worker, as ``duban`` arguments (e.g. the sweeper).
+    processes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    demo: str | None = None      # "module:function": function(context) loads demo data, says what it did
 
+    # -- code ----------------------------------------------------------------------------------
     def module(self) -> Any:
         return importlib.import_module(self.package)
 
     def metadata(self) -> sa.MetaData:
-        return importlib.import_module(self.store).metadata  # type: ignore[no-any-return]
+        return importlib.import_module(f"{self.package}.store").metadata
 
-    def gauge_refresher(self) -> Any:
-        """``refresh_gauges(db)`` of this part, or None."""
-        return importlib.import_module(self.gauges).refresh_gauges if self.gauges else None
+    def migrate(self, settings: Settings) -> None:
+        """Bring this part's database to the newest schema."""
+        from shared.migrations import migrate_service
 
-    def subscriptions(self) -> list[Any]:
-        if self.consumers is None:
-            return []
-        return list(importlib.import_module(self.consumers).SUBSCRIPTIONS)
+        migrate_service(self.package, self.name, settings)
+
+    def open_context(self, env: Environment, **overrides: Any) -> Any:
+        """The part's context (database, calendar, rules); ``overrides`` replace rules in tests."""
+        return self.module().open_context(env, **overrides)
+
+    def create_app(self, env: Environment, *, context: Any, tokens: TokenService) -> Flask:
+        return self.module().create_app(env, context=context, tokens=tokens)
+
+    # -- events --------------------------------------------------------------------------------
+    def routes_table(self) -> Mapping[str, Callable[..., None]]:
+        return resolve(self.routes) if self.routes else {}
+
+    def patterns(self) -> list[str]:
+        """The routing-key patterns this part's queue is bound to."""
+        return list(self.routes_table())
+
+    def subscriptions(self, context: Any) -> list[Subscription]:
+        """This part's event handlers, bound to ``context``."""
+        from shared.bus.consumer import bind_routes
+
+        return bind_routes(self.routes_table(), context)
+
+    # -- jobs, commands, demo data ------------------------------------------------------------------
+    def jobs(self, context: Any, *, worker: bool) -> list[tuple[str, float, Callable[[], object]]]:
+        """(name, interval, callable) of the periodic jobs to run: all of them, or a worker's."""
+        return [(f"{self.name}.{p.name}", p.interval, _bound(resolve(p.job), context))
+                for p in self.periodic if p.in_worker or not worker]
+
+    def command_group(self) -> click.Group | None:
+        return resolve(self.cli) if self.cli else None
+
+    def seed_demo(self, context: Any) -> Any:
+        """Load this part's demo data (idempotent); returns what it did, or None without demo data."""
+        return resolve(self.demo)(context) if self.demo else None
 
 
-PARTS: dict[str, Part] = {
-    part.name: part for part in (
-        Part("gateway", "gateway", "gateway.store", None),
-        Part("hotline", "services.hotline", "services.hotline.store", "services.hotline.consumers",
-             gauges="services.hotline.metrics"),
-        Part("monitoring", "services.monitoring", "services.monitoring.store", "services.monitoring.consumers"),
-    )
-}
+def _bound(job: Callable[[Any], object], context: Any) -> Callable[[], object]:
+    return lambda: job(context)
+
+
+PARTS: dict[str, Part] = {part.name: part for part in (
+    Part("gateway", "gateway", demo="gateway.handlers:seed_demo_directory"),
+    Part("hotline", "services.hotline", routes="services.hotline.consumers:ROUTES",
+         periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),
+         demo="services.hotline.cli:seed_demo_tickets"),
+    Part("monitoring", "services.monitoring", routes="services.monitoring.consumers:ROUTES",
+         periodic=(Periodic("sweep", 5.0, "services.monitoring.sweep:sweep", in_worker=False),),
+         cli="services.monitoring.cli:monitoring", processes={"sweeper": ("monitoring", "sweep", "--loop")}),
+)}
 
 
 def queue_bindings() -> dict[str, list[str]]:
-    """Each consuming part's queue and the routing-key patterns it handles (from consumers.py)."""
-    return {name: [s.pattern for s in part.subscriptions()] for name, part in PARTS.items()
-            if part.subscriptions()}
+    """Each consuming part's queue and the routing-key patterns it handles (from its route table)."""
+    return {name: part.patterns() for name, part in PARTS.items() if part.routes}
 
 
 def metadata_by_part() -> dict[str, sa.MetaData]:
     return {name: part.metadata() for name, part in PARTS.items()}
+
+
+def extra_processes() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Distributed mode: ``<part>-<process>`` → (part, ``duban`` arguments)."""
+    return {f"{name}-{process}": (name, argv) for name, part in PARTS.items()
+            for process, argv in part.processes.items()}

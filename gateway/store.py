@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.model import Department, DepartmentKind, User
 from shared.errors import Conflict
+from shared.repository import Repository
 from shared.tables import UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -97,22 +98,27 @@ def existing_department_codes(conn: Connection, codes: Iterable[str]) -> set[str
     return set(conn.execute(query).scalars())
 
 
-def insert_department(conn: Connection, department: Department, *, now: datetime) -> None:
-    """Insert; a duplicate code or name that raced past the handler's check becomes a 409."""
-    values = {**department.to_dict(), "created_at": now, "updated_at": now}
-    try:
-        conn.execute(departments.insert().values(**values))
-    except IntegrityError as exc:
-        raise Conflict("单位编码或名称已存在 / department code or name already exists") from exc
+class DepartmentRepository(Repository):
+    """Stores departments; a stored new or changed department announces itself (its events)."""
 
+    def add(self, department: Department, *, now: datetime) -> None:
+        """Insert; a duplicate code or name that raced past the handler's check becomes a 409."""
+        values = {**department.to_dict(), "created_at": now, "updated_at": now}
+        try:
+            self.conn.execute(departments.insert().values(**values))
+        except IntegrityError as exc:
+            raise Conflict("单位编码或名称已存在 / department code or name already exists") from exc
+        self.seen(department)
 
-def update_department(conn: Connection, department: Department, *, now: datetime) -> None:
-    values = {**department.to_dict(), "updated_at": now}
-    del values["code"]
-    try:
-        conn.execute(departments.update().where(departments.c.code == department.code).values(**values))
-    except IntegrityError as exc:
-        raise Conflict("单位名称已存在 / department name already exists") from exc
+    def save(self, department: Department, *, now: datetime) -> None:
+        values = {**department.to_dict(), "updated_at": now}
+        del values["code"]
+        try:
+            self.conn.execute(departments.update().where(departments.c.code == department.code)
+                              .values(**values))
+        except IntegrityError as exc:
+            raise Conflict("单位名称已存在 / department name already exists") from exc
+        self.seen(department)
 
 
 # -- users --------------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ import logging
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 from gateway.registry import PARTS
+from shared.bootstrap import Environment
 from shared.bus.consumer import Consumer
 from shared.bus.outbox import OutboxRelay
 from shared.bus.rabbit_consumer import RabbitConsumerWorker
@@ -25,14 +27,18 @@ log = logging.getLogger(__name__)
 
 
 class ServiceWorker:
+    """``context`` defaults to the one the part's ``open_context`` builds from ``settings`` — the same
+    factory its web app uses, so events are applied with the app's calendar and rules."""
+
     def __init__(self, service: str, settings: Settings, *, relay: bool = True, consume: bool = True,
-                 poll_interval: float = 0.05) -> None:
+                 poll_interval: float = 0.05, context: Any = None) -> None:
         part = PARTS[service]
         self.service = service
-        self.db = Database(settings.database_url_for(service), service=service, metadata=part.metadata())
+        self.context = context if context is not None else part.open_context(Environment(settings))
+        self.db: Database = self.context.db
         self.publisher = RabbitPublisher(settings.amqp_url)
         self.relay = OutboxRelay(self.db, self.publisher) if relay else None
-        subscriptions = part.subscriptions()
+        subscriptions = part.subscriptions(self.context)
         self.consumer = (RabbitConsumerWorker(settings.amqp_url, Consumer(self.db, service, subscriptions))
                          if consume and subscriptions else None)
         # The relay thread is the embedded mode's runtime: drain, poll, and the periodic gauge jobs.
@@ -40,9 +46,8 @@ class ServiceWorker:
         if self.relay is not None:
             self.runtime.add_relay(self.relay)
             self.runtime.add_periodic(f"{service}.outbox-gauges", 1.0, self._outbox_gauges)
-            refresh = part.gauge_refresher()
-            if refresh is not None:
-                self.runtime.add_periodic(f"{service}.gauges", 15.0, lambda: refresh(self.db))
+            for name, interval, job in part.jobs(self.context, worker=True):
+                self.runtime.add_periodic(name, interval, job)
         self._stop = threading.Event()
         self._consumer_thread: threading.Thread | None = None
 

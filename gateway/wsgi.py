@@ -12,25 +12,24 @@ from typing import Any
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway.registry import PARTS
+from shared.bootstrap import Environment
 from shared.logs import configure_logging
 from shared.settings import Settings
 
 
 def part(name: str) -> Any:
     """The WSGI app of one part, configured from the environment."""
+    import gateway
+
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    module = PARTS[name].module()
-    if name == "gateway":
+    spec, env = PARTS[name], Environment(settings)
+    app = spec.create_app(env, context=spec.open_context(env), tokens=gateway.token_service(settings))
+    if name == gateway.SERVICE:  # the gateway itself is the edge of the distributed suite
         from gateway.proxy import ReverseProxy, parse_upstreams
 
-        app = module.create_app(settings)
         wsgi: Any = ReverseProxy(app.wsgi_app, parse_upstreams(settings.upstreams))
-        app.wsgi_app = wsgi
-    else:
-        import gateway
-
-        app = module.create_app(settings, tokens=gateway.token_service(settings))
+        app.wsgi_app = wsgi  # type: ignore[method-assign]
     if settings.trusted_proxies:
         # Behind the gateway (or a load balancer) the client address comes from X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -13,35 +12,13 @@ from flask import Flask, current_app, g, request
 
 from shared.clock import Clock, SystemClock
 from shared.errors import Forbidden, Unauthorized
-
-OPERATOR, DISPATCHER, DEPARTMENT, INSPECTOR, ADMIN = "operator", "dispatcher", "department", "inspector", "admin"
-ROLES = (OPERATOR, DISPATCHER, DEPARTMENT, INSPECTOR, ADMIN)
-ROLE_LABELS = {OPERATOR: "话务员", DISPATCHER: "派单员", DEPARTMENT: "承办单位",
-               INSPECTOR: "纪检监察", ADMIN: "管理员"}
+from shared.roles import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR, ROLE_LABELS, ROLES, Principal
 
 ISSUER = "duban-gateway"
 ALGORITHM = "HS256"
 
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a username, roles, and for department staff the departments they act for."""
-
-    username: str
-    roles: frozenset[str]
-    departments: frozenset[str] = field(default_factory=frozenset)
-    display_name: str = ""
-
-    def has_any(self, *roles: str) -> bool:
-        return ADMIN in self.roles or bool(self.roles & set(roles))
-
-    def acts_for(self, department: str) -> bool:
-        return department in self.departments
-
-    @property
-    def actor(self) -> str:
-        """How the audit trail names this caller."""
-        return f"user:{self.username}"
+__all__ = ["ADMIN", "DEPARTMENT", "DISPATCHER", "INSPECTOR", "OPERATOR", "ROLES", "ROLE_LABELS", "Principal",
+           "TokenService", "current_principal", "init_auth", "require_principal", "requires"]
 
 
 class TokenService:

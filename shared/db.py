@@ -6,22 +6,21 @@ written in it and commit together, so an acknowledged change never loses its eve
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shared import walcheckpoint
 from shared.clock import Clock, SystemClock
+from shared.jsonutil import dumps, json_default
 from shared.logs import correlation_id_var
+from shared.uow import UnitOfWork
 
-if TYPE_CHECKING:
-    from shared.uow import UnitOfWork
+__all__ = ["Database", "create_engine", "dumps", "json_default"]
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +97,6 @@ class Database:
     def unit_of_work(self, *, actor: str = "system", correlation_id: str | None = None,
                      causation_id: str | None = None) -> UnitOfWork:
         """A unit of work; its correlation id defaults to the one bound to this request or message."""
-        from shared.uow import UnitOfWork
-
         if correlation_id is None:
             correlation_id = correlation_id_var.get()
         return UnitOfWork(self, actor=actor, correlation_id=correlation_id, causation_id=causation_id)
@@ -116,25 +113,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def dumps(value: Any) -> str:
-    """Canonical JSON: sorted keys, no spaces, datetimes as ISO-8601 (hash chains rely on it)."""
-    return _CANONICAL.encode(value)
-
-
-def json_default(value: Any) -> Any:
-    """What JSON encoders here call for values json cannot encode itself."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    if hasattr(value, "value"):  # enums
-        return value.value
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-
-# One encoder for the process: json.dumps() with options builds a new encoder on every call, a quarter of
-# the cost of encoding an event.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=json_default)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from shared.bus.envelope import Event
 from shared.errors import InvalidInput
+from shared.events.gateway import DepartmentUpserted
 from shared.tables import UtcDateTime
 from shared.uow import UnitOfWork
 
@@ -27,18 +28,18 @@ def add_department_replica(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-def upsert_department(uow: UnitOfWork, event: Event) -> None:
+def upsert_department(_context: object, uow: UnitOfWork, event: Event) -> None:
     """Apply a ``gateway.department.upserted`` event; an older event arriving late changes nothing."""
-    data = event.data
+    department = DepartmentUpserted.from_data(event.data)
     d = uow.table("departments")
-    values = {"name": data["name"], "utility": bool(data.get("utility", False)),
-              "active": bool(data.get("active", True)), "updated_at": event.occurred_at}
-    updated = uow.conn.execute(d.update().where(d.c.code == data["code"], d.c.updated_at <= event.occurred_at)
+    values = {"name": department.name, "utility": department.utility, "active": department.active,
+              "updated_at": event.occurred_at}
+    updated = uow.conn.execute(d.update().where(d.c.code == department.code, d.c.updated_at <= event.occurred_at)
                                .values(**values))
     if updated.rowcount == 0:
-        exists = uow.conn.execute(sa.select(d.c.code).where(d.c.code == data["code"])).first()
+        exists = uow.conn.execute(sa.select(d.c.code).where(d.c.code == department.code)).first()
         if not exists:
-            uow.conn.execute(d.insert().values(code=data["code"], **values))
+            uow.conn.execute(d.insert().values(code=department.code, **values))
 
 
 def department_names(conn: sa.Connection, departments: sa.Table) -> dict[str, str]:

@@ -1,24 +1,18 @@
-"""Domain errors and the one error envelope ``{code, status, message, errors}``.
+"""Domain errors: what every expected failure is called. Pure Python, importable by any domain model.
 
-Domain code raises these; ``register_error_handlers`` maps them to HTTP in one place.
+How the API reports each one (the HTTP status in the one error envelope) is the web layer's business:
+``shared.http_errors`` maps them in one place.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
-
-from werkzeug.exceptions import HTTPException
-
-log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """Base of every expected failure; ``http_status`` says how the API reports it."""
+    """Base of every expected failure: a message for people and per-field errors for clients."""
 
-    http_status = HTTPStatus.CONFLICT
 
     def __init__(self, message: str, errors: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -27,25 +21,24 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    http_status = HTTPStatus.UNPROCESSABLE_ENTITY
+    """The request is malformed or breaks a rule of the domain."""
 
 
 class NotFound(DomainError):
-    http_status = HTTPStatus.NOT_FOUND
+    """No such record, or one the caller may not see."""
 
 
 class Unauthorized(DomainError):
-    http_status = HTTPStatus.UNAUTHORIZED
+    """No valid credentials."""
 
 
 class Forbidden(DomainError):
-    http_status = HTTPStatus.FORBIDDEN
+    """Valid credentials, but this caller may not do this."""
 
 
 class Conflict(DomainError):
     """The request is valid but the state does not allow it (e.g. signing a closed ticket)."""
 
-    http_status = HTTPStatus.CONFLICT
 
 
 class InvalidTransition(Conflict):
@@ -57,57 +50,8 @@ class ConcurrentUpdate(Conflict):
 
 
 class RateLimited(DomainError):
-    http_status = HTTPStatus.TOO_MANY_REQUESTS
+    """Too many attempts; ``retry_after`` seconds until the next is allowed."""
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def envelope(status: int, message: str, errors: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The one error body every service returns."""
-    return {
-        "code": status,
-        "status": HTTPStatus(status).phrase,
-        "message": message,
-        "errors": dict(errors or {}),
-    }
-
-
-def http_exception_body(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Envelope for werkzeug/webargs HTTP errors (webargs puts validation messages in ``data``)."""
-    status = error.code or 500
-    data = getattr(error, "data", None) or {}
-    errors = data.get("errors") or data.get("messages") or {}
-    # webargs nests messages by location ("json", "query"); flatten one level for clients.
-    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "headers", "files", "view_args"}:
-        flat: dict[str, Any] = {}
-        for by_location in errors.values():
-            if isinstance(by_location, dict):
-                flat.update(by_location)
-        errors = flat or errors
-    message = data.get("message") or error.description or HTTPStatus(status).phrase
-    if status == 422 and errors and not data.get("message"):
-        message = "请求参数有误 / invalid input: " + ", ".join(sorted(str(k) for k in errors))
-    headers = dict(data.get("headers") or {})
-    return envelope(status, message, errors), status, headers
-
-
-def register_error_handlers(app: Any) -> None:
-    """Map domain errors, HTTP errors and crashes to the envelope (JSON, never HTML)."""
-
-    @app.errorhandler(DomainError)
-    def _domain(error: DomainError):
-        headers = {}
-        if isinstance(error, RateLimited):
-            headers["Retry-After"] = str(error.retry_after)
-        return envelope(int(error.http_status), error.message, error.errors), int(error.http_status), headers
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):
-        return http_exception_body(error)
-
-    @app.errorhandler(Exception)
-    def _crash(error: Exception):
-        log.exception("unhandled error")
-        return envelope(500, "内部错误 / internal error"), 500

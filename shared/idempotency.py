@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 from sqlalchemy.exc import IntegrityError
 
+from shared.appcontext import service_db
 from shared.auth import current_principal
 from shared.errors import Conflict, InvalidInput
-from shared.web import service_db
 
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(seconds=60)

@@ -5,19 +5,34 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from shared import bulk
 from shared.bus.envelope import Event
-from shared.db import dumps
+from shared.clock import Clock
+from shared.events import DomainEvent, EventSource
+from shared.jsonutil import dumps
+from shared.repository import Repository
 
-if TYPE_CHECKING:
-    from shared.db import Database
+
+class Store(Protocol):
+    """What a unit of work needs of its database (``shared.db.Database``)."""
+
+    service: str
+    metadata: sa.MetaData
+    engine: sa.Engine
+    clock: Clock
+
+    @property
+    def is_sqlite(self) -> bool: ...
+
+    def committed(self, *, wrote_events: bool) -> None: ...
 
 GENESIS_HASH = "0" * 64
+R = TypeVar("R", bound=Repository)
 
 
 @dataclass(frozen=True)
@@ -41,16 +56,21 @@ def audit_hash(prev_hash: str, row: dict[str, Any]) -> str:
 class UnitOfWork:
     """Use as ``with db.unit_of_work(actor=...) as uow: ...; uow.commit()``.
 
-    Leaving the block without ``commit()`` rolls everything back, events and audit included.
+    Repositories opened with ``uow.repository(...)`` tell it which aggregates they loaded or added
+    (``track``); ``commit`` collects the new events of every one of them into the outbox, so a use case
+    cannot forget to publish (cosmicpython's ``collect_new_events``). Leaving the block without
+    ``commit()`` rolls everything back, events and audit included.
     """
 
-    def __init__(self, db: Database, *, actor: str, correlation_id: str | None,
+    def __init__(self, db: Store, *, actor: str, correlation_id: str | None,
                  causation_id: str | None) -> None:
         self.db = db
         self.actor = actor
         self.correlation_id = correlation_id
         self.causation_id = causation_id
         self._events: list[Event] = []
+        self._seen: dict[int, EventSource] = {}
+        self._repositories: dict[tuple[type, tuple[Any, ...]], Any] = {}
         self._audit: list[AuditRecord] = []
         self._conn: Connection | None = None
         self._committed = False
@@ -83,9 +103,37 @@ class UnitOfWork:
     def table(self, name: str) -> sa.Table:
         return self.db.metadata.tables[name]
 
+    def repository(self, cls: type[R], **options: Any) -> R:
+        """``cls(conn, seen=self.track, **options)``, one per class and options in this unit of work."""
+        key = (cls, tuple(sorted(options.items())))
+        repo = self._repositories.get(key)
+        if repo is None:
+            repo = self._repositories[key] = cls(self.conn, seen=self.track, **options)
+        return repo
+
     # -- collecting ----------------------------------------------------------------------------
+    def track(self, *aggregates: EventSource) -> None:
+        """Remember aggregates whose new events ``commit`` writes to the outbox (repositories call this)."""
+        for aggregate in aggregates:
+            self._seen.setdefault(id(aggregate), aggregate)
+
+    def collect_new_events(self) -> list[Event]:
+        """Take the new events off every tracked aggregate, in the order they were recorded."""
+        for aggregate in self._seen.values():
+            if aggregate.events:
+                for event in aggregate.events:
+                    self._events.append(self._envelope(event))
+                aggregate.events.clear()
+        return self._events
+
+    def _envelope(self, event: DomainEvent) -> Event:
+        return Event(type=event.TYPE, data=event.to_data(), version=event.VERSION, occurred_at=self.now,
+                     producer=self.db.service, correlation_id=self.correlation_id,
+                     causation_id=self.causation_id)
+
     def publish(self, type: str, data: dict[str, Any], *, version: int = 1) -> Event:
-        """Queue an event; it is written to the outbox in this transaction."""
+        """Queue a raw envelope (bus plumbing and its tests). Use cases never call this: their aggregates
+        record typed events, which ``commit`` collects."""
         event = Event(type=type, data=data, version=version, occurred_at=self.now,
                       producer=self.db.service, correlation_id=self.correlation_id,
                       causation_id=self.causation_id)
@@ -101,6 +149,7 @@ class UnitOfWork:
     # -- commit --------------------------------------------------------------------------------
     def commit(self) -> None:
         conn = self.conn
+        self.collect_new_events()
         if self._events:
             bulk.insert_rows(conn, self.table("outbox"), [
                 {"id": e.id, "routing_key": e.type, "body": e.to_json(), "created_at": e.occurred_at,
@@ -112,7 +161,7 @@ class UnitOfWork:
         conn.commit()
         self._committed = True
         wrote_events = bool(self._events)
-        self._events, self._audit = [], []
+        self._events, self._audit, self._seen = [], [], {}
         self.db.committed(wrote_events=wrote_events)
 
     def _append_audit(self, conn: Connection) -> None:

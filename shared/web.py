@@ -17,8 +17,8 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser, abort
 
 from shared.auth import TokenService, init_auth
-from shared.db import Database
-from shared.errors import envelope, http_exception_body, register_error_handlers
+from shared.http_errors import envelope, http_exception_body, register_error_handlers
+from shared.idempotency import idempotent
 from shared.logs import correlation_id_var, request_id_var
 from shared.metrics import HTTP_LATENCY, metrics_response
 from shared.settings import Settings
@@ -61,9 +61,19 @@ class DubanApi(Api):
 
 
 def create_service_app(name: str, settings: Settings, *, title: str, tokens: TokenService,
-                       db: Database | None = None, ready_checks: list[ReadyCheck] | None = None,
+                       context: Any = None, package: str | None = None, run_migrations: bool | None = None,
+                       ready_checks: list[ReadyCheck] | None = None,
                        description: str = "") -> tuple[Flask, DubanApi]:
-    """A Flask app for service ``name`` serving ``/api/<name>/…`` and its OpenAPI document."""
+    """A Flask app for service ``name`` serving ``/api/<name>/…`` and its OpenAPI document.
+
+    ``context`` is the part's context (it has ``db``); views reach it through ``service_context()``.
+    The embedded mode migrates ``package``'s database on start (one command to run); a distributed
+    deployment migrates once in a release step instead of in every gunicorn worker.
+    """
+    if package is not None and (settings.embedded if run_migrations is None else run_migrations):
+        from shared.migrations import migrate_service
+
+        migrate_service(package, name, settings)
     app = Flask(f"duban.{name}")
     app.json = JsonProvider(app)
     app.config.update(
@@ -77,9 +87,10 @@ def create_service_app(name: str, settings: Settings, *, title: str, tokens: Tok
     init_auth(app, tokens)
     _init_request_context(app, name)
     checks = list(ready_checks or [])
-    if db is not None:
-        app.extensions["duban.db"] = db
-        checks.insert(0, db.ping)
+    if context is not None:
+        app.extensions["duban.context"] = context
+        app.extensions["duban.db"] = context.db
+        checks.insert(0, context.db.ping)
     _init_health(app, name, checks)
     return app, api
 
@@ -144,12 +155,6 @@ def _init_health(app: Flask, name: str, checks: list[ReadyCheck]) -> None:
     app.add_url_rule("/metrics", "metrics", metrics_response)
 
 
-def service_db(app: Flask | None = None) -> Database:
-    from flask import current_app
-
-    return (app or current_app).extensions["duban.db"]
-
-
 def action_endpoint(blp: Blueprint, rule: str, *, name: str, schema: type | None, response_schema: Any,
                     run: Callable[..., Any], doc: str) -> None:
     """Register ``POST <rule>`` for one state transition, answering 200 with ``response_schema``.
@@ -157,8 +162,6 @@ def action_endpoint(blp: Blueprint, rule: str, *, name: str, schema: type | None
     ``run(data, **url_parts)`` does the work (checks the caller, calls the handler, presents the
     result). Retries are safe: the endpoint honours ``Idempotency-Key``.
     """
-    from shared.idempotency import idempotent
-
     def view(*parsed: dict[str, Any], **url_parts: Any) -> Any:
         # flask-smorest passes the parsed body positionally and the URL parts as keywords.
         return run(parsed[0] if parsed else {}, **url_parts)

@@ -13,6 +13,7 @@ from services.hotline import schemas as s
 from services.hotline.handlers import Hotline
 from services.hotline.model import Ticket
 from services.hotline.rules import ACTION_LABELS_ZH, label
+from shared.appcontext import service_context
 from shared.auth import DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR, Principal, require_principal
 from shared.errors import Forbidden, InvalidInput
 from shared.idempotency import idempotent
@@ -32,7 +33,8 @@ INTAKE = (OPERATOR, DISPATCHER)
 
 
 def _hotline() -> Hotline:
-    return current_app.extensions["duban.hotline"]
+    hotline: Hotline = service_context()
+    return hotline
 
 
 def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None = None) -> dict[str, Any]:

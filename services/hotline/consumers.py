@@ -1,11 +1,11 @@
-"""Events the hotline consumes, and what it does with each."""
+"""Events the hotline consumes, and what it does with each: routing-key pattern → handler(context, uow, event)."""
 
 from __future__ import annotations
 
-from shared.bus.consumer import Subscription
+from shared.bus.consumer import RouteHandler
 from shared.directory import upsert_department
 
-SUBSCRIPTIONS = [
+ROUTES: dict[str, RouteHandler] = {
     # The replica of the department directory: dispatch targets must be known, active departments.
-    Subscription("gateway.department.*", upsert_department),
-]
+    "gateway.department.*": upsert_department,
+}

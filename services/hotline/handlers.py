@@ -66,10 +66,7 @@ def audit_snapshot(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _publish_and_audit(uow: UnitOfWork, ticket: Ticket, action: str, before: dict[str, Any] | None) -> None:
-    for event_type, data in ticket.events:
-        uow.publish(event_type, data)
-    ticket.events.clear()
+def _audit(uow: UnitOfWork, ticket: Ticket, action: str, before: dict[str, Any] | None) -> None:
     uow.audit(action, "ticket", ticket.id, before=before, after=audit_snapshot(ticket))
 
 
@@ -92,7 +89,7 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
     with hotline.db.engine.begin() as conn:
         number = TicketRepository(conn).next_number(day)
     with hotline.db.unit_of_work(actor=principal.actor) as uow:
-        repo = TicketRepository(uow.conn)
+        repo = uow.repository(TicketRepository)
         ticket = Ticket.file(
             id=new_id(), number=number,
             query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
@@ -100,7 +97,7 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
             content=content, caller=Caller(caller.get("name", "").strip(), caller.get("phone", "").strip()),
             address=address, confidential=confidential, utility=utility, actor=principal, now=now)
         repo.add(ticket, words)
-        _publish_and_audit(uow, ticket, "ticket.received", None)
+        _audit(uow, ticket, "ticket.received", None)
         uow.commit()
     return ticket, duplicates
 
@@ -171,14 +168,14 @@ def list_tickets(hotline: Hotline, *, principal: Principal, page: int, page_size
 def _transition(hotline: Hotline, principal: Principal, ticket_id: str, action: str,
                 apply: Callable[[Ticket, UnitOfWork], None]) -> Ticket:
     with hotline.db.unit_of_work(actor=principal.actor) as uow:
-        repo = TicketRepository(uow.conn)
+        repo = uow.repository(TicketRepository)
         ticket = repo.get(ticket_id)
         if not can_see(ticket, principal):
             raise NotFound("工单不存在 / ticket not found", {"id": [ticket_id]})
         before = audit_snapshot(ticket)
         apply(ticket, uow)
         repo.save(ticket)
-        _publish_and_audit(uow, ticket, f"ticket.{action}", before)
+        _audit(uow, ticket, f"ticket.{action}", before)
         uow.commit()
     return ticket
 
@@ -297,7 +294,7 @@ def merge(hotline: Hotline, *, principal: Principal, ticket_id: str, into: str) 
     now = hotline.db.clock.now()
 
     def apply(ticket: Ticket, uow: UnitOfWork) -> None:
-        repo = TicketRepository(uow.conn)
+        repo = uow.repository(TicketRepository)
         try:
             master = repo.get(into)
         except NotFound:
@@ -305,6 +302,6 @@ def merge(hotline: Hotline, *, principal: Principal, ticket_id: str, into: str) 
         before = audit_snapshot(master)
         ticket.merge_into(master, actor=principal, now=now)
         repo.save(master)
-        _publish_and_audit(uow, master, "ticket.merged_in", before)
+        _audit(uow, master, "ticket.merged_in", before)
 
     return _transition(hotline, principal, ticket_id, "merged", apply)

@@ -7,6 +7,7 @@ a justified 不满意, merge of duplicates and confidential tickets.
 
 from __future__ import annotations
 
+import builtins  # ``type`` is also a field of Ticket, hiding the builtin in the class body
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ from services.hotline.rules import (
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.domain import Actor, require_text
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
+from shared.events import DomainEvent
+from shared.events import hotline as E
 
 S = TicketStatus
 OPEN_FOR_DEPARTMENT = (S.DISPATCHED, S.SIGNED, S.REOPENED)
@@ -95,7 +98,7 @@ class Ticket:
     version: int = 0
     timeline: list[TimelineEntry] = field(default_factory=list)
     new_timeline: list[TimelineEntry] = field(default_factory=list, repr=False)
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     # -- intake ------------------------------------------------------------------------------
     @classmethod
@@ -108,8 +111,8 @@ class Ticket:
                      address=address.strip(), confidential=confidential, utility=utility,
                      created_at=now, created_by=actor.username)
         ticket._record(actor, now, "received", None)
-        ticket._emit("received", type=type.value, urgency=urgency.value, channel=channel.value,
-                     title=ticket.title, confidential=confidential, created_at=now.isoformat())
+        ticket._emit(E.TicketReceived, type=type.value, urgency=urgency.value, channel=channel.value,
+                     title=ticket.title, confidential=confidential, created_at=now)
         return ticket
 
     def answer_directly(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,
@@ -135,8 +138,8 @@ class Ticket:
         self.resolution = Resolution.EMERGENCY_TRANSFER
         self.closed_at = now
         self._move(actor, now, "transferred", S.CLOSED, note=note, data={"service": service.value})
-        self._emit("closed", resolution=self.resolution.value, transferred_to=service.value,
-                   closed_at=now.isoformat())
+        self._emit(E.TicketClosed, resolution=self.resolution.value, transferred_to=service.value,
+                   closed_at=now)
 
     # -- dispatch ----------------------------------------------------------------------------
     def dispatch(self, *, actor: Actor, lead: str, co: list[str], note: str, now: datetime,
@@ -147,7 +150,7 @@ class Ticket:
         self._start_clocks(now, calendar, policy)
         self._move(actor, now, "dispatched", S.DISPATCHED, department=lead, note=note,
                    data={"lead_department": lead, "co_departments": list(self.co_departments)})
-        self._emit_dispatched("dispatched", calendar, policy)
+        self._emit_dispatched(E.TicketDispatched, calendar, policy)
 
     def _assign(self, lead: str, co: list[str]) -> None:
         co = list(dict.fromkeys(c for c in co if c))
@@ -166,14 +169,15 @@ class Ticket:
         self.extension_days = 0
         self.details.pop("extension", None)
 
-    def _emit_dispatched(self, name: str, calendar: WorkCalendar, policy: DeadlinePolicy) -> None:
+    def _emit_dispatched(self, event: builtins.type[E.TicketDispatched | E.TicketReopened], calendar: WorkCalendar,
+                         policy: DeadlinePolicy) -> None:
         assert self.dispatched_at and self.sign_due_at and self.handle_due_at
         sign_limit = policy.sign_limit(self.urgency, self.utility)
         handle_limit = policy.handle_limit(self.urgency, self.utility)
-        self._emit(name, lead_department=self.lead_department, co_departments=list(self.co_departments),
+        self._emit(event, lead_department=self.lead_department, co_departments=list(self.co_departments),
                    type=self.type.value, urgency=self.urgency.value, utility=self.utility,
-                   dispatched_at=self.dispatched_at.isoformat(),
-                   sign_due_at=self.sign_due_at.isoformat(), handle_due_at=self.handle_due_at.isoformat(),
+                   dispatched_at=self.dispatched_at,
+                   sign_due_at=self.sign_due_at, handle_due_at=self.handle_due_at,
                    sign_limit=_limit(sign_limit), handle_limit=_limit(handle_limit),
                    provisional=self.deadline_provisional, reopen_count=self.reopen_count)
 
@@ -185,7 +189,7 @@ class Ticket:
         on_time = self.sign_due_at is None or now <= self.sign_due_at
         self._move(actor, now, "signed", S.SIGNED, department=self.lead_department,
                    outcome=_on_time(on_time))
-        self._emit("signed", department=self.lead_department, signed_at=now.isoformat(), on_time=on_time)
+        self._emit(E.TicketSigned, department=self.lead_department, signed_at=now, on_time=on_time)
 
     # -- return (退单) ------------------------------------------------------------------------
     def request_return(self, *, actor: Actor, reason: str, now: datetime) -> None:
@@ -200,7 +204,7 @@ class Ticket:
                                           "requested_at": now.isoformat(), "previous": self.status.value}
         self._move(actor, now, "return_requested", S.RETURN_REQUESTED, department=self.lead_department,
                    note=reason)
-        self._emit("return_requested", department=self.lead_department, reason=reason)
+        self._emit(E.ReturnRequested, department=self.lead_department, reason=reason)
 
     def review_return(self, *, actor: Actor, accept: bool, comment: str, now: datetime,
                       calendar: WorkCalendar, policy: DeadlinePolicy, lead: str | None = None,
@@ -214,7 +218,7 @@ class Ticket:
             del self.details["return_request"]
             self._move(actor, now, "return_rejected", S(request["previous"]), department=department,
                        note=comment)
-            self._emit("return_rejected", department=department, comment=comment)
+            self._emit(E.ReturnRejected, department=department, comment=comment)
             return
         del self.details["return_request"]
         self.return_count += 1
@@ -223,7 +227,7 @@ class Ticket:
         self.sign_due_at = self.handle_due_at = self.return_due_at = None
         self.dispatched_at = self.signed_at = None
         self._move(actor, now, "return_accepted", S.RECEIVED, department=department, note=comment)
-        self._emit("return_accepted", department=previous_lead, comment=comment)
+        self._emit(E.ReturnAccepted, department=previous_lead, comment=comment)
         if lead:
             self.dispatch(actor=actor, lead=lead, co=co or [], note=comment, now=now,
                           calendar=calendar, policy=policy)
@@ -244,7 +248,7 @@ class Ticket:
                                      "requested_at": now.isoformat()}
         self._record(actor, now, "extension_requested", self.lead_department, note=reason,
                      data={"days": days})
-        self._emit("extension_requested", department=self.lead_department, days=days, reason=reason)
+        self._emit(E.ExtensionRequested, department=self.lead_department, days=days, reason=reason)
 
     def review_extension(self, *, actor: Actor, approve: bool, comment: str, now: datetime,
                          calendar: WorkCalendar) -> None:
@@ -255,7 +259,7 @@ class Ticket:
         request.update(status="approved" if approve else "rejected", decided_at=now.isoformat())
         if not approve:
             self._record(actor, now, "extension_rejected", self.lead_department, note=comment)
-            self._emit("extension_rejected", department=self.lead_department, comment=comment)
+            self._emit(E.ExtensionRejected, department=self.lead_department, comment=comment)
             return
         assert self.handle_due_at is not None
         extended = calendar.extend(self.handle_due_at, TimeLimit.workdays(request["days"]))
@@ -264,8 +268,8 @@ class Ticket:
         self.extension_days += request["days"]
         self._record(actor, now, "extension_approved", self.lead_department, note=comment,
                      data={"days": request["days"], "handle_due_at": extended.due_at.isoformat()})
-        self._emit("extension_approved", department=self.lead_department, days=request["days"],
-                   handle_due_at=extended.due_at.isoformat(), provisional=extended.provisional)
+        self._emit(E.ExtensionApproved, department=self.lead_department, days=request["days"],
+                   handle_due_at=extended.due_at, provisional=extended.provisional)
 
     # -- while handling ----------------------------------------------------------------------
     def urge(self, *, actor: Actor, note: str, now: datetime) -> None:
@@ -274,7 +278,7 @@ class Ticket:
         require_text(note, "note", minimum=2)
         self.urge_count += 1
         self._record(actor, now, "urged", self.lead_department, note=note)
-        self._emit("urged", department=self.lead_department, note=note, urge_count=self.urge_count)
+        self._emit(E.TicketUrged, department=self.lead_department, note=note, urge_count=self.urge_count)
 
     def assist(self, *, actor: Actor, content: str, now: datetime) -> None:
         """A co-unit (协办单位) gives its opinion to the lead unit."""
@@ -284,7 +288,7 @@ class Ticket:
             raise Forbidden("只有协办单位可以提交协办意见 / only a co-department may do this")
         require_text(content, "content", minimum=2)
         self._record(actor, now, "assisted", department, note=content)
-        self._emit("assisted", department=department)
+        self._emit(E.TicketAssisted, department=department)
 
     def reply(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,
               policy: DeadlinePolicy) -> None:
@@ -306,8 +310,8 @@ class Ticket:
         on_time = self.handle_due_at is None or now <= self.handle_due_at
         self._move(actor, now, action, S.REPLIED, department=department, note=content,
                    data=extra or {}, outcome=_on_time(on_time))
-        self._emit("replied", department=department, replied_at=now.isoformat(), on_time=on_time,
-                   resolution=resolution.value, callback_due_at=callback.due_at.isoformat(),
+        self._emit(E.TicketReplied, department=department, replied_at=now, on_time=on_time,
+                   resolution=resolution.value, callback_due_at=callback.due_at,
                    **(extra or {}))
 
     # -- callback (回访) and closing ----------------------------------------------------------
@@ -324,7 +328,7 @@ class Ticket:
         self._record(actor, now, "callback_recorded", self.lead_department, note=note,
                      data={"satisfaction": satisfaction.value, "justified": justified},
                      outcome=satisfaction.value)
-        self._emit("callback_recorded", department=self.lead_department, satisfaction=satisfaction.value,
+        self._emit(E.CallbackRecorded, department=self.lead_department, satisfaction=satisfaction.value,
                    bad=satisfaction.is_bad, justified=justified, resolution=_value(self.resolution),
                    note=note)
         if reopen:
@@ -332,7 +336,7 @@ class Ticket:
             assert self.lead_department is not None
             self._start_clocks(now, calendar, policy)
             self._move(actor, now, "reopened", S.REOPENED, department=self.lead_department, note=note)
-            self._emit_dispatched("reopened", calendar, policy)
+            self._emit_dispatched(E.TicketReopened, calendar, policy)
         else:
             self._close(actor, now, note)
 
@@ -346,8 +350,8 @@ class Ticket:
     def _close(self, actor: Actor, now: datetime, note: str) -> None:
         self.closed_at = now
         self._move(actor, now, "closed", S.CLOSED, department=self.lead_department, note=note)
-        self._emit("closed", resolution=_value(self.resolution), department=self.lead_department,
-                   satisfaction=_value(self.satisfaction), closed_at=now.isoformat())
+        self._emit(E.TicketClosed, resolution=_value(self.resolution), department=self.lead_department,
+                   satisfaction=_value(self.satisfaction), closed_at=now)
 
     # -- merge (并单) -------------------------------------------------------------------------
     def merge_into(self, master: Ticket, *, actor: Actor, now: datetime) -> None:
@@ -359,7 +363,7 @@ class Ticket:
             raise InvalidTransition(f"目标工单{master.number}已结束 / target ticket is {master.status.value}")
         self.merged_into, self.resolution, self.closed_at = master.id, Resolution.MERGED, now
         self._move(actor, now, "merged", S.MERGED, note=master.number, data={"into": master.number})
-        self._emit("merged", into=master.id, into_number=master.number)
+        self._emit(E.TicketMerged, into=master.id, into_number=master.number)
         master.details.setdefault("merged_from", []).append(self.id)
         master._record(actor, now, "merged_in", master.lead_department, note=self.number,
                        data={"from": self.number})
@@ -400,9 +404,8 @@ class Ticket:
         self.timeline.append(entry)
         self.new_timeline.append(entry)
 
-    def _emit(self, name: str, **data: Any) -> None:
-        self.events.append((f"hotline.ticket.{name}", {
-            "ticket_id": self.id, "number": self.number, "status": self.status.value, **data}))
+    def _emit(self, event: builtins.type[E.TicketEvent], **data: Any) -> None:
+        self.events.append(event(ticket_id=self.id, number=self.number, status=self.status.value, **data))
 
 
 

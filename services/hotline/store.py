@@ -12,9 +12,10 @@ from sqlalchemy.engine import Connection, Row
 
 from services.hotline.model import OPEN_STATUS_VALUES, Caller, Ticket, TimelineEntry
 from services.hotline.rules import Channel, Resolution, Satisfaction, TicketStatus, TicketType, Urgency
-from shared.db import dumps
 from shared.directory import add_department_replica
-from shared.errors import ConcurrentUpdate, NotFound
+from shared.errors import NotFound
+from shared.jsonutil import dumps
+from shared.repository import Repository
 from shared.tables import BigSerial, UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -150,11 +151,8 @@ def _entry(row: Row[Any]) -> TimelineEntry:
                          data=json.loads(row.data), outcome=row.outcome)
 
 
-class TicketRepository:
-    """Loads and saves whole tickets inside a unit of work's connection."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+class TicketRepository(Repository):
+    """Loads and saves whole tickets; inside a unit of work it tracks them for their events."""
 
     def get(self, ticket_id: str) -> Ticket:
         row = self.conn.execute(sa.select(tickets).where(tickets.c.id == ticket_id)).first()
@@ -162,7 +160,7 @@ class TicketRepository:
             raise NotFound("工单不存在 / ticket not found", {"id": [ticket_id]})
         entries = [_entry(r) for r in self.conn.execute(
             sa.select(timeline).where(timeline.c.ticket_id == ticket_id).order_by(timeline.c.id))]
-        return _from_row(row, entries)
+        return self.seen(_from_row(row, entries))
 
     def get_by_number(self, number: str) -> Ticket:
         ticket_id = self.conn.execute(sa.select(tickets.c.id).where(tickets.c.number == number)).scalar()
@@ -171,6 +169,7 @@ class TicketRepository:
         return self.get(ticket_id)
 
     def add(self, ticket: Ticket, keywords: set[str]) -> None:
+        self.seen(ticket)
         ticket.version = 1
         self.conn.execute(tickets.insert().values(id=ticket.id, version=1, **_row_values(ticket)))
         if keywords:
@@ -180,12 +179,8 @@ class TicketRepository:
 
     def save(self, ticket: Ticket) -> None:
         """Write the ticket back; fails if someone else saved it since we loaded it."""
-        result = self.conn.execute(
-            tickets.update().where(tickets.c.id == ticket.id, tickets.c.version == ticket.version)
-            .values(version=ticket.version + 1, **_row_values(ticket)))
-        if result.rowcount != 1:
-            raise ConcurrentUpdate("工单已被他人修改，请刷新后重试 / the ticket changed meanwhile; retry")
-        ticket.version += 1
+        self.save_versioned(tickets, ticket, _row_values(ticket),
+                            "工单已被他人修改，请刷新后重试 / the ticket changed meanwhile; retry")
         self._flush(ticket)
 
     def _flush(self, ticket: Ticket) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from services.monitoring import board, handlers, scores
@@ -15,6 +14,7 @@ from services.monitoring.cards import Card
 from services.monitoring.handlers import BOARD_ROLES, Monitoring, visible_departments
 from services.monitoring.model import SupervisedClock
 from services.monitoring.rules import label
+from shared.appcontext import service_context
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, require_principal
 from shared.idempotency import idempotent
 from shared.periods import Period, current_quarter, parse_period
@@ -28,7 +28,7 @@ INGEST_ROLES = (ADMIN, DEPARTMENT)
 
 
 def _monitoring() -> Monitoring:
-    monitoring: Monitoring = current_app.extensions["duban.monitoring"]
+    monitoring: Monitoring = service_context()
     return monitoring
 
 

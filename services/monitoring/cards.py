@@ -16,6 +16,15 @@ from services.monitoring.model import Signal, Subject
 from services.monitoring.rules import CardColor, CardRule, CardSource, CardStatus, MonitoringPolicy, Stage, label
 from shared.domain import Actor, require_text
 from shared.errors import Forbidden, InvalidTransition
+from shared.events import DomainEvent
+from shared.events.monitoring import (
+    CardAcknowledged,
+    CardCleared,
+    CardConfirmed,
+    CardEvent,
+    CardIssued,
+    CardRevoked,
+)
 
 SWEEPER = "system:sweep"
 
@@ -59,14 +68,14 @@ class Card:
     escalated_to: str | None = None
     escalation_key: str | None = None
     version: int = 0
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     # -- issuing -----------------------------------------------------------------------------
     @classmethod
     def for_signal(cls, signal: Signal, *, id: str, now: datetime) -> Card:
         """The automatic card for a clock's yellow or red threshold."""
         yellow = signal.stage is Stage.YELLOW
-        return cls(id=id, color=CardColor.YELLOW if yellow else CardColor.RED, source=CardSource.AUTO,
+        return cls._issue(id=id, color=CardColor.YELLOW if yellow else CardColor.RED, source=CardSource.AUTO,
                    rule=CardRule.DUE if yellow else CardRule.OVERDUE, department=signal.department,
                    reason=signal.reason, issued_at=now, issued_by=SWEEPER, subject=signal.subject,
                    clock_id=signal.clock_id)
@@ -76,7 +85,7 @@ class Card:
                actor: Actor, now: datetime) -> Card:
         """An inspector's card for abnormal handling (无正当理由拒办、违规收费 …)."""
         require_text(reason, "reason", minimum=2)
-        return cls(id=id, color=color, source=CardSource.MANUAL, rule=CardRule.MANUAL, department=department,
+        return cls._issue(id=id, color=color, source=CardSource.MANUAL, rule=CardRule.MANUAL, department=department,
                    reason=reason.strip(), issued_at=now, issued_by=actor.username, subject=subject)
 
     @classmethod
@@ -87,22 +96,26 @@ class Card:
         cited = "、".join(y.ref or y.id for y in yellows)
         reason = (f"{days}日内第{len(yellows)}张黄牌（{cited}）/ yellow card no. {len(yellows)} within {days} "
                   f"days: {', '.join(y.id for y in yellows)}")
-        return cls(id=id, color=CardColor.RED, source=CardSource.AUTO, rule=CardRule.ACCUMULATION,
+        return cls._issue(id=id, color=CardColor.RED, source=CardSource.AUTO, rule=CardRule.ACCUMULATION,
                    department=yellows[-1].department, reason=reason, issued_at=now, issued_by=SWEEPER,
                    escalation_key=yellows[-1].id)
 
-    def issued_event(self) -> dict[str, Any]:
-        return {"card_id": self.id, "color": self.color.value, "department": self.department,
-                "reason": self.reason, "source": self.source.value, "rule": self.rule.value,
-                "subject": self.subject.as_dict() if self.subject else None, "clock_id": self.clock_id,
-                "issued_at": self.issued_at.isoformat()}
+    @classmethod
+    def _issue(cls, **values: Any) -> Card:
+        card = cls(**values)
+        card.events.append(CardIssued(
+            card_id=card.id, color=card.color.value, department=card.department, reason=card.reason,
+            source=card.source.value, rule=card.rule.value,
+            subject=card.subject.as_dict() if card.subject else None, clock_id=card.clock_id,
+            issued_at=card.issued_at))
+        return card
 
     # -- lifecycle ---------------------------------------------------------------------------
     def confirm(self, *, actor: Actor, now: datetime, note: str = "") -> None:
         """An inspector confirms the card stands (确认)."""
         self._require(CardStatus.ISSUED, action="confirm")
         self.status, self.confirmed_at, self.confirmed_by = CardStatus.CONFIRMED, now, actor.username
-        self._emit("confirmed", at=now, by=actor.username, note=note)
+        self._emit(CardConfirmed, at=now, by=actor.username, note=note)
 
     def acknowledge(self, *, actor: Actor, now: datetime, note: str = "") -> None:
         """The carded department acknowledges it (签收确认), once, unless the card was revoked."""
@@ -113,7 +126,7 @@ class Card:
             raise InvalidTransition("该牌已签收 / the card was already acknowledged",
                                     {"acknowledged_at": [self.acknowledged_at.isoformat()]})
         self.acknowledged_at, self.acknowledged_by, self.acknowledge_note = now, actor.username, note.strip()
-        self._emit("acknowledged", at=now, by=actor.username, note=note)
+        self._emit(CardAcknowledged, at=now, by=actor.username, note=note)
 
     def revoke(self, *, actor: Actor, reason: str, now: datetime) -> None:
         """An inspector withdraws a card issued in error (撤销), with a reason."""
@@ -121,7 +134,7 @@ class Card:
         self._require(CardStatus.ISSUED, CardStatus.CONFIRMED, action="revoke")
         self.status, self.revoked_at, self.revoked_by = CardStatus.REVOKED, now, actor.username
         self.revoke_reason = reason.strip()
-        self._emit("revoked", at=now, by=actor.username, reason=self.revoke_reason)
+        self._emit(CardRevoked, at=now, by=actor.username, reason=self.revoke_reason)
 
     def clear(self, *, actor: Actor, note: str, now: datetime) -> None:
         """销号: the rectification was verified; the card is closed but still counts in the scores."""
@@ -129,7 +142,7 @@ class Card:
         self._require(CardStatus.CONFIRMED, action="clear")
         self.status, self.cleared_at, self.cleared_by = CardStatus.CLEARED, now, actor.username
         self.clear_note = note.strip()
-        self._emit("cleared", at=now, by=actor.username, note=self.clear_note)
+        self._emit(CardCleared, at=now, by=actor.username, note=self.clear_note)
 
     def snapshot(self) -> dict[str, Any]:
         """What the audit trail records of a card."""
@@ -143,10 +156,9 @@ class Card:
                 f"该牌当前为“{label(self.status)}”，不能执行“{action}” / cannot {action} a {self.status.value} card",
                 {"status": [self.status.value], "allowed": [s.value for s in allowed]})
 
-    def _emit(self, name: str, *, at: datetime, by: str, **data: Any) -> None:
-        self.events.append((f"monitoring.card.{name}", {
-            "card_id": self.id, "color": self.color.value, "department": self.department,
-            "status": self.status.value, "at": at.isoformat(), "by": by, **data}))
+    def _emit(self, event: type[CardEvent], *, at: datetime, by: str, **data: Any) -> None:
+        self.events.append(event(card_id=self.id, color=self.color.value, department=self.department,
+                                 status=self.status.value, at=at, by=by, **data))
 
 
 def accumulation_groups(yellows: Sequence[YellowRef], policy: MonitoringPolicy) -> list[list[YellowRef]]:

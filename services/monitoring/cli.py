@@ -31,13 +31,14 @@ def sweep_command(obj: Any, loop: bool, interval: float, batch_size: int, metric
 
     Several sweepers may run at once: they never issue the same card twice.
     """
-    from services.monitoring import open_monitoring
+    from services.monitoring import open_context
     from services.monitoring.sweep import run_forever, sweep
+    from shared.bootstrap import Environment
 
     if metrics_port is not None and not loop:
         raise click.UsageError("--metrics-port needs --loop: a single sweep exits before anyone scrapes it")
     settings = obj if isinstance(obj, Settings) else Settings.from_env()
-    context = open_monitoring(settings)
+    context = open_context(Environment(settings))
     try:
         if not loop:
             click.echo(json.dumps(asdict(sweep(context, batch_size=batch_size))))

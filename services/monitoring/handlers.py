@@ -96,28 +96,25 @@ def stop_clocks(monitoring: Monitoring, uow: UnitOfWork, clocks: Iterable[Superv
 # -- cards -----------------------------------------------------------------------------------------
 def record_cards(monitoring: Monitoring, uow: UnitOfWork, cards: Sequence[Card], *, now: datetime | None = None,
                  audit_each: bool = True) -> list[Card]:
-    """Insert new cards (a card some other sweep already wrote is skipped), publish and audit them.
+    """Insert new cards (a card some other sweep already wrote is skipped) and audit them; the unit of
+    work announces the inserted ones.
 
     Yellow cards then go through the accumulation rule, which may add red cards. The sweep passes
     ``audit_each=False`` and audits the whole batch in one record instead.
     """
-    for card in cards:
-        card.version = 1
-    inserted = bulk.insert_new(uow.conn, store.cards, [store.card_values(c) for c in cards])
-    issued = [c for c in cards if c.id in inserted]
-    for card in issued:
-        _announce(uow, card, audit=audit_each)
+    issued = uow.repository(store.CardRepository).add_new(cards)
+    if audit_each:
+        for card in issued:
+            _audit_issued(uow, card)
     yellow_departments = {c.department for c in issued if c.color is CardColor.YELLOW}
     if yellow_departments:
         issued += escalate(monitoring, uow, yellow_departments, now=now or uow.now, audit_each=audit_each)
     return issued
 
 
-def _announce(uow: UnitOfWork, card: Card, *, audit: bool) -> None:
-    uow.publish("monitoring.card.issued", card.issued_event())
-    if audit:
-        uow.audit("card.issued", "card", card.id, before=None,
-                  after={**card.snapshot(), "rule": card.rule.value, "reason": card.reason, "clock_id": card.clock_id})
+def _audit_issued(uow: UnitOfWork, card: Card) -> None:
+    uow.audit("card.issued", "card", card.id, before=None,
+              after={**card.snapshot(), "rule": card.rule.value, "reason": card.reason, "clock_id": card.clock_id})
 
 
 def count_issued(cards: Iterable[Card]) -> None:
@@ -169,9 +166,11 @@ def escalate(monitoring: Monitoring, uow: UnitOfWork, departments: set[str], *, 
             except _AlreadyCounted:
                 continue
         earned = settled
-    for red, _group in earned:
-        _announce(uow, red, audit=audit_each)
-    return [red for red, _group in earned]
+    reds = uow.repository(store.CardRepository).issued([red for red, _group in earned])
+    if audit_each:
+        for red in reds:
+            _audit_issued(uow, red)
+    return reds
 
 
 def _count_towards(conn: sa.Connection, earned: list[tuple[Card, list[YellowRef]]]) -> None:
@@ -202,7 +201,7 @@ def issue_manual_card(monitoring: Monitoring, *, principal: Principal, departmen
 def get_card(monitoring: Monitoring, *, principal: Principal, card_id: str) -> Card:
     """A card the caller may see; another department's card is reported as not found."""
     with monitoring.db.read() as conn:
-        card = store.get_card(conn, card_id)
+        card = store.CardRepository(conn).get(card_id)
     if not can_see(card.department, principal):
         raise NotFound("牌不存在 / card not found", {"id": [card_id]})
     return card
@@ -212,15 +211,13 @@ def _card_transition(monitoring: Monitoring, principal: Principal, card_id: str,
                      apply: Callable[[Card, datetime], None]) -> Card:
     now = monitoring.db.clock.now()
     with monitoring.db.unit_of_work(actor=principal.actor) as uow:
-        card = store.get_card(uow.conn, card_id)
+        repo = uow.repository(store.CardRepository)
+        card = repo.get(card_id)
         if not can_see(card.department, principal):
             raise NotFound("牌不存在 / card not found", {"id": [card_id]})
         before = card.snapshot()
         apply(card, now)
-        store.save_card(uow.conn, card)
-        for event_type, data in card.events:
-            uow.publish(event_type, data)
-        card.events.clear()
+        repo.save(card)
         uow.audit(f"card.{action}", "card", card.id, before=before, after=card.snapshot())
         uow.commit()
     return card

@@ -8,7 +8,7 @@ threshold, so the sweep only ever reads clocks that are due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from services.monitoring.rules import BoardState, ClockKind, ClockState, MonitoringPolicy, Outcome, Stage, label
 from shared.calendar import TimeLimit, TimeUnit, WorkCalendar
 from shared.errors import InvalidInput, InvalidTransition
+from shared.events import DomainEvent
+from shared.events.monitoring import WarningIssued
 
 _DAY = timedelta(days=1)
 _NOON = time(12)
@@ -308,14 +310,15 @@ class Reminder:
     due_at: datetime
     issued_at: datetime
     message: str
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
     def for_signal(cls, signal: Signal, *, id: str, now: datetime) -> Reminder:
-        return cls(id, signal.clock_id, signal.department, signal.subject, signal.kind, signal.due_at, now,
-                   signal.reason)
-
-    def event_data(self) -> dict[str, Any]:
-        return {"warning_id": self.id, "clock_id": self.clock_id, "department": self.department,
-                "subject": self.subject.as_dict(), "kind": self.kind.value, "due_at": self.due_at.isoformat(),
-                "issued_at": self.issued_at.isoformat(), "message": self.message}
+        reminder = cls(id, signal.clock_id, signal.department, signal.subject, signal.kind, signal.due_at, now,
+                       signal.reason)
+        reminder.events.append(WarningIssued(
+            warning_id=id, clock_id=signal.clock_id, department=signal.department,
+            subject=signal.subject.as_dict(), kind=signal.kind.value, due_at=signal.due_at, issued_at=now,
+            message=signal.reason))
+        return reminder
 

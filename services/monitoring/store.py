@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -23,9 +23,11 @@ from services.monitoring.rules import (
     Outcome,
     Stage,
 )
+from shared import bulk
 from shared.calendar import TimeLimit
 from shared.directory import add_department_replica
-from shared.errors import ConcurrentUpdate, NotFound
+from shared.errors import NotFound
+from shared.repository import Repository
 from shared.tables import UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -185,11 +187,8 @@ def clock_from_row(row: Sequence[Any]) -> SupervisedClock:
         next_fire_at=next_fire_at, version=version)
 
 
-class ClockRepository:
+class ClockRepository(Repository):
     """Loads and saves clocks inside a unit of work's connection."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
 
     def get(self, clock_id: str) -> SupervisedClock:
         row = self.conn.execute(sa.select(clocks).where(clocks.c.id == clock_id)).first()
@@ -216,12 +215,8 @@ class ClockRepository:
 
     def save(self, clock: SupervisedClock) -> None:
         """Write back; fails if someone else saved the clock since it was loaded."""
-        values = clock_values(clock) | {"version": clock.version + 1}
-        result = self.conn.execute(clocks.update().where(clocks.c.id == clock.id, clocks.c.version == clock.version)
-                                   .values(**values))
-        if result.rowcount != 1:
-            raise ConcurrentUpdate("时钟已被他人修改，请重试 / the clock changed meanwhile; retry")
-        clock.version += 1
+        self.save_versioned(clocks, clock, clock_values(clock),
+                            "时钟已被他人修改，请重试 / the clock changed meanwhile; retry")
 
 
 # -- cards and reminders -------------------------------------------------------------------------
@@ -249,20 +244,39 @@ def card_from_row(row: Row[Any]) -> Card:
                 status=CardStatus(m["status"]), subject=subject, **{name: m[name] for name in _CARD_SCALARS})
 
 
-def get_card(conn: Connection, card_id: str) -> Card:
-    row = conn.execute(sa.select(cards).where(cards.c.id == card_id)).first()
-    if row is None:
-        raise NotFound("牌不存在 / card not found", {"id": [card_id]})
-    return card_from_row(row)
+class CardRepository(Repository):
+    """Cards, tracked for their events (issued, confirmed, acknowledged, revoked, cleared)."""
+
+    def get(self, card_id: str) -> Card:
+        row = self.conn.execute(sa.select(cards).where(cards.c.id == card_id)).first()
+        if row is None:
+            raise NotFound("牌不存在 / card not found", {"id": [card_id]})
+        return self.seen(card_from_row(row))
+
+    def save(self, card: Card) -> None:
+        self.save_versioned(cards, card, card_values(card),
+                            "该牌已被他人修改，请刷新后重试 / the card changed meanwhile; retry")
+
+    def add_new(self, new: Sequence[Card]) -> list[Card]:
+        """Insert cards in one statement; those another sweep already wrote are skipped. Returns the
+        cards inserted now (only these are announced)."""
+        for card in new:
+            card.version = 1
+        inserted = bulk.insert_new(self.conn, cards, [card_values(c) for c in new])
+        return self.seen_all([c for c in new if c.id in inserted])
+
+    def issued(self, counted: Sequence[Card]) -> list[Card]:
+        """Red cards ``escalate`` inserted itself (with their yellows marked in the same statement)."""
+        return self.seen_all(counted)
 
 
-def save_card(conn: Connection, card: Card) -> None:
-    values = card_values(card) | {"version": card.version + 1}
-    result = conn.execute(cards.update().where(cards.c.id == card.id, cards.c.version == card.version)
-                          .values(**values))
-    if result.rowcount != 1:
-        raise ConcurrentUpdate("该牌已被他人修改，请刷新后重试 / the card changed meanwhile; retry")
-    card.version += 1
+class WarningRepository(Repository):
+    """Reminders (预警), at most one per clock."""
+
+    def add_new(self, new: Sequence[Reminder]) -> list[Reminder]:
+        """Insert reminders in one statement; a clock's reminder another sweep wrote is skipped."""
+        inserted = bulk.insert_new(self.conn, warnings, [reminder_values(r) for r in new])
+        return self.seen_all([r for r in new if r.id in inserted])
 
 
 def reminder_values(reminder: Reminder) -> dict[str, Any]:
@@ -278,10 +292,12 @@ _APPROVAL_SCALARS = ("id", "system", "external_id", "item_name", "department", "
                      "promised_days", "extended", "pause_reason", "completed_at", "created_at", "version")
 
 
-class ApprovalRepository:
-    def __init__(self, conn: Connection, *, lock: bool = False) -> None:
-        self.conn = conn
-        self.clocks = ClockRepository(conn)
+class ApprovalRepository(Repository):
+    """Approvals (行政审批事项) with their clocks."""
+
+    def __init__(self, conn: Connection, *, seen: Callable[..., None] | None = None, lock: bool = False) -> None:
+        super().__init__(conn, seen=seen)
+        self.clocks = ClockRepository(conn, seen=seen)
         self.lock = lock  # PostgreSQL writers lock the clocks so a concurrent sweep is waited for
 
     def get(self, approval_id: str) -> Approval:
@@ -309,13 +325,8 @@ class ApprovalRepository:
 
     def save(self, approval: Approval) -> None:
         """Write back the approval and its (at most two) clocks."""
-        values = self._values(approval) | {"version": approval.version + 1}
-        result = self.conn.execute(approvals.update().where(approvals.c.id == approval.id,
-                                                            approvals.c.version == approval.version)
-                                   .values(**values))
-        if result.rowcount != 1:
-            raise ConcurrentUpdate("审批事项已被修改，请重试 / the approval changed meanwhile; retry")
-        approval.version += 1
+        self.save_versioned(approvals, approval, self._values(approval),
+                            "审批事项已被修改，请重试 / the approval changed meanwhile; retry")
         for clock in approval.clocks:
             self.clocks.save(clock)
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,11 +28,6 @@ from shared import bulk
 from shared.errors import ConcurrentUpdate
 from shared.ids import new_id
 from shared.tables import UtcDateTime
-
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from shared.bus.runtime import EmbeddedRuntime
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +85,7 @@ def sweep_batch(monitoring: Monitoring, *, now: datetime, batch_size: int) -> Sw
                 else:
                     cards.append(Card.for_signal(signal, id=new_id(), now=now))
         save_fired(uow.conn, due)
-        written = bulk.insert_new(uow.conn, store.warnings, [store.reminder_values(r) for r in reminders])
-        issued_reminders = [r for r in reminders if r.id in written]
-        for reminder in issued_reminders:
-            uow.publish("monitoring.warning.issued", reminder.event_data())
+        issued_reminders = uow.repository(store.WarningRepository).add_new(reminders)
         issued = record_cards(m, uow, cards, now=now, audit_each=False)
         # Instants as the audit's JSON prints them, formatted here rather than in a callback per clock.
         uow.audit("sweep.fired", "sweep", new_id(), before={"clocks": before}, after={
@@ -150,12 +141,6 @@ def save_fired(conn: Connection, fired: Sequence[SupervisedClock]) -> None:
         raise ConcurrentUpdate("时钟已被他人修改 / clocks changed during the sweep")
     for clock in fired:
         clock.version += 1
-
-
-def register_periodic(runtime: EmbeddedRuntime, app: Flask, *, interval: float = 5.0) -> None:
-    """Embedded mode: run the sweep every ``interval`` seconds in the suite's runtime thread."""
-    monitoring: Monitoring = app.extensions["duban.monitoring"]
-    runtime.add_periodic(SWEEP_JOB, interval, lambda: sweep(monitoring))
 
 
 def run_forever(monitoring: Monitoring, *, interval: float, stop: threading.Event,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,12 +20,20 @@ from shared.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[UnitOfWork, Event], None]
+# What a service's route table maps routing-key patterns to: the context comes first, bound at start.
+RouteHandler = Callable[[Any, UnitOfWork, Event], None]
 
 
 @dataclass(frozen=True)
 class Subscription:
     pattern: str
     handler: EventHandler
+
+
+def bind_routes(routes: Mapping[str, RouteHandler], context: Any) -> list[Subscription]:
+    """A service's static route table with its context bound: the process that built the context (app,
+    event worker) applies every event with exactly that calendar and those rules."""
+    return [Subscription(pattern, functools.partial(handler, context)) for pattern, handler in routes.items()]
 
 
 class Consumer:

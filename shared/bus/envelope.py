@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.db import dumps
 from shared.ids import new_id
+from shared.jsonutil import dumps
 
 
 class UndecodableMessage(ValueError):

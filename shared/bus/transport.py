@@ -25,7 +25,7 @@ class PublishError(RuntimeError):
 
 
 # A handler receives (message_id, routing_key, body) and returns only after its transaction commits.
-MessageHandler = Callable[[str, str, str], None]
+MessageHandler = Callable[[str, str, str], object]
 
 
 class Transport(Protocol):

@@ -15,11 +15,12 @@ from flask.testing import FlaskClient
 from gateway import create_app, handlers
 from gateway.model import User
 from gateway.passwords import Passwords
+from shared.appcontext import service_db
 from shared.auth import ADMIN, Principal, TokenService
+from shared.bootstrap import Environment
 from shared.clock import ManualClock
 from shared.db import Database
 from shared.settings import Settings
-from shared.web import service_db
 from tests.passwords import fast_passwords
 
 PASSWORD = "correct horse battery"  # the password of users made by ``make_user``
@@ -42,7 +43,7 @@ def passwords() -> Passwords:
 
 @pytest.fixture
 def app(settings: Settings, clock: ManualClock, passwords: Passwords) -> Iterator[Flask]:
-    app = create_app(settings, clock=clock, passwords=passwords)
+    app = create_app(Environment(settings, clock), passwords=passwords)
     yield app
     service_db(app).dispose()
 

@@ -11,8 +11,9 @@ from argon2 import PasswordHasher
 
 from gateway import create_app, handlers, store
 from gateway.passwords import Passwords
+from shared.appcontext import service_db
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, OPERATOR, Principal, TokenService
-from shared.web import service_db
+from shared.bootstrap import Environment
 
 PASSWORD = "correct horse battery"
 LOGIN = "/api/auth/v1/token"
@@ -60,7 +61,7 @@ def test_login_response_describes_the_token_and_the_user(client, make_user):
 
 
 def test_token_lifetime_comes_from_the_settings(settings, clock, passwords):
-    app = create_app(replace(settings, token_ttl_minutes=30), clock=clock, passwords=passwords)
+    app = create_app(Environment(replace(settings, token_ttl_minutes=30), clock), passwords=passwords)
     handlers.create_user(db=service_db(app), passwords=passwords, actor="test", username="shift",
                          display_name="夜班", password=PASSWORD, roles=(OPERATOR,))
     body = login(app.test_client(), "shift").json
@@ -90,7 +91,7 @@ def test_wrong_password_and_unknown_user_get_the_same_401_envelope(client, make_
 
 def test_an_unknown_username_still_costs_one_password_verification(settings, clock, make_user):
     counting = CountingPasswords()
-    app = create_app(settings, clock=clock, passwords=counting)
+    app = create_app(Environment(settings, clock), passwords=counting)
     client = app.test_client()
     user = make_user(roles=(OPERATOR,), password=PASSWORD)
 
@@ -137,7 +138,7 @@ def test_an_overlong_password_is_refused_without_hashing_it(client, make_user):
 def test_login_upgrades_the_hash_when_argon2_parameters_changed(settings, clock, make_user, db):
     user = make_user(roles=(OPERATOR,), password=PASSWORD)
     stronger = Passwords(PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
-    app = create_app(settings, clock=clock, passwords=stronger)
+    app = create_app(Environment(settings, clock), passwords=stronger)
 
     first = login(app.test_client(), user.username)
     with db.read() as conn:

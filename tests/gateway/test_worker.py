@@ -3,7 +3,10 @@ tests/integration against RabbitMQ)."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from prometheus_client import REGISTRY
 
@@ -35,3 +38,46 @@ def test_the_worker_publishes_its_outbox_backlog_and_business_gauges(tmp_path):
         assert all(gauge("duban_hotline_tickets", {"status": status}) == 0 for status in OPEN_STATUS_VALUES)
     finally:
         worker.stop()
+
+
+def test_the_worker_applies_events_with_the_calendar_its_app_factory_builds(tmp_path):
+    """The worker builds its context with the part's ``open_context``, as the web app does: a calendar
+    configured in the settings (here two extra holidays) decides its clocks' reminder times too."""
+    from gateway.registry import PARTS
+    from services.monitoring import store
+    from shared.bootstrap import Environment
+    from shared.bus.envelope import Event
+    from shared.events.hotline import TicketDispatched
+
+    url = f"sqlite:///{tmp_path / 'monitoring.db'}"
+    upgrade("services.monitoring", url)
+    calendar_file = tmp_path / "calendar.json"
+    calendar_file.write_text(json.dumps({"years": {"2026": {"holidays": ["2026-11-27"]}}}))
+    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, jwt_secret="x" * 40,
+                        calendar_file=calendar_file)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    dispatched_at = datetime(2026, 11, 2, 9, tzinfo=shanghai)
+    due = datetime(2026, 12, 1, tzinfo=shanghai)  # a reminder one working day before: 11-27 or 11-26
+    data = TicketDispatched(
+        ticket_id="t-1", number="20261102000001", status="dispatched", lead_department="zjj", type="complaint",
+        urgency="general", dispatched_at=dispatched_at, sign_due_at=due, handle_due_at=due,
+        sign_limit={"amount": 20, "unit": "working_days"}, handle_limit={"amount": 20, "unit": "working_days"})
+    event = Event(type=data.TYPE, data=data.to_data(), occurred_at=dispatched_at, producer="hotline")
+    worker = ServiceWorker("monitoring", settings, relay=False)
+    app_context = PARTS["monitoring"].open_context(Environment(settings))
+    default_context = PARTS["monitoring"].open_context(Environment(Settings(mode=DISTRIBUTED,
+                                                                            database_urls={"monitoring": url})))
+    try:
+        assert worker.consumer is not None
+        worker.consumer.consumer.handle(event.id, event.type, event.to_json())
+
+        with worker.db.read() as conn:
+            clock = store.ClockRepository(conn).of_subject("hotline", "t-1")[0]
+        expected = clock.reminder_at(app_context.calendar, app_context.policy)
+        assert clock.next_fire_at == expected
+        # The configured holidays matter: the default calendar would remind at another time.
+        assert expected != clock.reminder_at(default_context.calendar, default_context.policy)
+    finally:
+        worker.stop()
+        app_context.db.dispose()
+        default_context.db.dispose()

@@ -130,7 +130,7 @@ class Desk:
 
     @property
     def hotline(self) -> Hotline:
-        return self.app.extensions["duban.hotline"]  # type: ignore[no-any-return]
+        return self.app.extensions["duban.context"]  # type: ignore[no-any-return]
 
     # -- who ---------------------------------------------------------------------------------
     def principal(self, user: str | Principal) -> Principal:

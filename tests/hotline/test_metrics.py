@@ -23,7 +23,7 @@ def test_refresh_counts_open_tickets_by_status_and_leaves_closed_ones_out(desk) 
     desk.in_status("dispatched")
     desk.in_status("closed")
 
-    refresh_gauges(desk.db)
+    refresh_gauges(desk.hotline)
 
     assert gauge("received") == stored_count(desk, "received") >= 1
     assert gauge("dispatched") == stored_count(desk, "dispatched") >= 1
@@ -31,5 +31,5 @@ def test_refresh_counts_open_tickets_by_status_and_leaves_closed_ones_out(desk) 
 
     before = gauge("received")
     desk.run(received, "transfer")  # an emergency transfer closes the ticket at once
-    refresh_gauges(desk.db)
+    refresh_gauges(desk.hotline)
     assert gauge("received") == before - 1

@@ -26,6 +26,7 @@ from services.hotline.rules import (
 )
 from shared.calendar import WorkCalendar
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
+from shared.events.hotline import TicketClosed
 from tests.hotline.transitions import ACTIONS as ACTION_NAMES
 from tests.hotline.transitions import ALLOWED, FORBIDDEN, STATUSES
 
@@ -176,7 +177,7 @@ def test_filing_records_who_received_it_and_emits_received() -> None:
     assert ticket.title == "小区噪音扰民"
     assert [(e.action, e.actor, e.from_status, e.to_status) for e in ticket.timeline] == [
         ("received", "operator", None, "received")]
-    assert [key for key, _ in ticket.events] == ["hotline.ticket.received"]
+    assert [e.TYPE for e in ticket.events] == ["hotline.ticket.received"]
 
 
 def test_emergency_transfer_closes_the_ticket_with_the_service_on_record() -> None:
@@ -187,8 +188,8 @@ def test_emergency_transfer_closes_the_ticket_with_the_service_on_record() -> No
     assert ticket.status is TicketStatus.CLOSED
     assert ticket.resolution is Resolution.EMERGENCY_TRANSFER
     assert ticket.timeline[-1].data == {"service": "119"}
-    assert ticket.events[-1][0] == "hotline.ticket.closed"
-    assert ticket.events[-1][1]["transferred_to"] == "119"
+    closed = ticket.events[-1]
+    assert isinstance(closed, TicketClosed) and closed.transferred_to == "119"
 
 
 def test_a_direct_answer_waits_for_a_callback_like_any_reply() -> None:
@@ -261,7 +262,7 @@ def test_signing_by_the_due_time_is_on_time_and_after_it_late() -> None:
 
     assert on_time.timeline[-1].outcome == "on_time"
     assert late.timeline[-1].outcome == "late"
-    assert late.events[-1][1]["on_time"] is False
+    assert late.events[-1].to_data()["on_time"] is False
 
 
 # -- return (退单) --------------------------------------------------------------------------------
@@ -485,8 +486,7 @@ def test_a_justified_dissatisfaction_reopens_with_fresh_clocks() -> None:
     assert ticket.sign_due_at == datetime(2026, 12, 1, tzinfo=SHANGHAI)  # close of Mon 11-30
     assert ticket.handle_due_at == datetime(2026, 12, 5, tzinfo=SHANGHAI)  # 11-30 .. 12-04
     assert ticket.signed_at is None and ticket.replied_at is None
-    assert [key for key, _ in ticket.events[-2:]] == ["hotline.ticket.callback_recorded",
-                                                      "hotline.ticket.reopened"]
+    assert [e.TYPE for e in ticket.events[-2:]] == ["hotline.ticket.callback_recorded", "hotline.ticket.reopened"]
     ticket.sign(actor=LEAD, now=later)
     assert ticket.status is TicketStatus.SIGNED
 
@@ -561,7 +561,7 @@ def test_every_transition_emits_hotline_ticket_events_naming_the_ticket() -> Non
     ticket = replied()
     callback(ticket, Satisfaction.SATISFIED)
 
-    assert [key for key, _ in ticket.events] == [
+    assert [e.TYPE for e in ticket.events] == [
         "hotline.ticket.received", "hotline.ticket.dispatched", "hotline.ticket.signed",
         "hotline.ticket.replied", "hotline.ticket.callback_recorded", "hotline.ticket.closed"]
-    assert all(data["ticket_id"] == ticket.id and data["number"] == ticket.number for _, data in ticket.events)
+    assert all(e.to_data()["ticket_id"] == ticket.id and e.to_data()["number"] == ticket.number for e in ticket.events)

@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from gateway.registry import PARTS
 from services.monitoring import create_app
 from services.monitoring.handlers import Monitoring
 from shared.auth import Principal, TokenService
+from shared.bootstrap import Environment
 from shared.bus.consumer import Consumer
 from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, WorkCalendar
@@ -66,14 +68,14 @@ def tokens() -> TokenService:
 
 @pytest.fixture
 def app(settings: Settings, tokens: TokenService, clock: ManualClock, calendar: WorkCalendar) -> Iterator[Flask]:
-    app = create_app(settings, tokens=tokens, clock=clock, calendar=calendar, run_migrations=False)
+    app = create_app(Environment(settings, clock, calendar), tokens=tokens, run_migrations=False)
     yield app
-    app.extensions["duban.monitoring"].db.dispose()
+    app.extensions["duban.context"].db.dispose()
 
 
 @pytest.fixture
 def monitoring(app: Flask) -> Monitoring:
-    return app.extensions["duban.monitoring"]  # type: ignore[no-any-return]
+    return app.extensions["duban.context"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -96,7 +98,8 @@ def bearer(tokens: TokenService) -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def deliver(app: Flask, clock: ManualClock) -> Callable[..., Event]:
     """``deliver(type, data, at=None, message_id=None)`` → hand one event to the consumer, as the bus would."""
-    consumer: Consumer = app.extensions["duban.consumer"]
+    context = app.extensions["duban.context"]
+    consumer = Consumer(context.db, "monitoring", PARTS["monitoring"].subscriptions(context))
 
     def send(type_: str, data: dict[str, Any], *, at: datetime | None = None,
              message_id: str | None = None) -> Event:
@@ -127,7 +130,8 @@ def dispatch(deliver: Callable[..., Event], clock: ManualClock, calendar: WorkCa
         ticket_id = ticket_id or str(uuid.uuid4())
         at = at or clock.now()
         data = {"ticket_id": ticket_id, "number": f"20261102{uuid.uuid4().int % 1_000_000:06d}",
-                "status": name, "lead_department": lead, "co_departments": [], "urgency": "general",
+                "status": name, "lead_department": lead, "co_departments": [], "type": "complaint",
+                "urgency": "general",
                 "utility": False, "dispatched_at": at.isoformat(),
                 "sign_due_at": calendar.due(at, sign).due_at.isoformat(),
                 "handle_due_at": calendar.due(at, handle).due_at.isoformat(),

@@ -28,7 +28,7 @@ def test_a_manual_card_names_the_inspector_and_its_reason():
 
     assert (card.source, card.rule, card.status) == (CardSource.MANUAL, CardRule.MANUAL, CardStatus.ISSUED)
     assert card.issued_by == "jjjc" and card.reason == "无正当理由拒绝受理"
-    assert card.issued_event()["source"] == "manual"
+    assert [e.to_data()["source"] for e in card.events] == ["manual"]
 
 
 def test_a_manual_card_without_a_reason_is_refused():
@@ -44,7 +44,8 @@ def test_confirm_then_clear_closes_a_card_with_events_for_each_step():
     card.clear(actor=INSPECTOR_USER, note="整改已验收", now=NOW + timedelta(days=3))
 
     assert card.status is CardStatus.CLEARED and card.clear_note == "整改已验收"
-    assert [t for t, _ in card.events] == ["monitoring.card.confirmed", "monitoring.card.cleared"]
+    assert [e.TYPE for e in card.events] == ["monitoring.card.issued", "monitoring.card.confirmed",
+                                          "monitoring.card.cleared"]
 
 
 def test_a_card_can_only_be_cleared_once_confirmed():
@@ -62,7 +63,7 @@ def test_revoking_needs_a_reason_of_two_characters():
     card.revoke(actor=INSPECTOR_USER, reason="误判", now=NOW)
 
     assert card.status is CardStatus.REVOKED and card.revoke_reason == "误判"
-    assert card.events[-1][1]["reason"] == "误判"
+    assert card.events[-1].to_data()["reason"] == "误判"
 
 
 def test_a_revoked_or_cleared_card_cannot_be_revoked_again():

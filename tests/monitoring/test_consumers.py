@@ -121,7 +121,8 @@ def test_an_approved_extension_moves_the_handle_clock_and_takes_an_overdue_clock
     new_due = calendar.extend(at(11, 10), TimeLimit.workdays(10)).due_at
 
     deliver("hotline.ticket.extension_approved", {"ticket_id": ticket, "status": "signed", "days": 10,
-                                                  "handle_due_at": new_due.isoformat()}, at=at(11, 10, 9))
+                                                  "department": "zjj", "handle_due_at": new_due.isoformat()},
+            at=at(11, 10, 9))
 
     handle = by_kind(rows, ticket)["handle"][0]
     assert handle.due_at == new_due == at(11, 24)
@@ -138,6 +139,7 @@ def test_a_reply_stops_the_handle_clock_and_starts_the_callback_clock_of_the_hot
 
     deliver("hotline.ticket.replied", {"ticket_id": ticket, "number": "20261102000001", "status": "replied",
                                        "department": "zjj", "on_time": True, "resolution": "handled",
+                                       "replied_at": at(11, 5, 15).isoformat(),
                                        "callback_due_at": callback_due.isoformat()}, at=at(11, 5, 15))
 
     clocks = by_kind(rows, ticket)
@@ -150,8 +152,10 @@ def test_a_reply_stops_the_handle_clock_and_starts_the_callback_clock_of_the_hot
 @pytest.mark.parametrize("closing", ["hotline.ticket.callback_recorded", "hotline.ticket.closed"])
 def test_a_callback_or_a_close_stops_the_callback_clock(dispatch, deliver, rows, closing):
     ticket = dispatch("zjj", at=at(11, 2, 9))
-    deliver("hotline.ticket.replied", {"ticket_id": ticket, "status": "replied",
-                                       "callback_due_at": at(11, 4).isoformat()}, at=at(11, 2, 15))
+    deliver("hotline.ticket.replied", {"ticket_id": ticket, "status": "replied", "department": "zjj",
+                                       "replied_at": at(11, 2, 15).isoformat(), "on_time": True,
+                                       "resolution": "handled", "callback_due_at": at(11, 4).isoformat()},
+            at=at(11, 2, 15))
 
     deliver(closing, {"ticket_id": ticket, "status": "closed", "satisfaction": "satisfied"}, at=at(11, 3, 9))
 
@@ -182,29 +186,3 @@ def test_a_department_event_arriving_late_does_not_overwrite_a_newer_name(delive
             at=clock.now() - timedelta(hours=1))
 
     assert [r.name for r in rows("departments")] == ["新名称"]
-
-
-def test_a_consumer_built_like_the_distributed_event_worker_applies_hotline_events(settings, clock, calendar):
-    from gateway.registry import Part
-    from shared.bus.consumer import Consumer
-    from shared.bus.envelope import Event
-    from shared.db import Database
-
-    # What gateway/registry.py lists for the monitoring part; the worker opens the database itself.
-    part = Part("monitoring", "services.monitoring", "services.monitoring.store", "services.monitoring.consumers")
-    db = Database(settings.database_url_for("monitoring"), service="monitoring", metadata=part.metadata(),
-                  clock=clock)
-    try:
-        event = Event(type="hotline.ticket.dispatched", producer="hotline", occurred_at=at(11, 2, 9), data={
-            "ticket_id": "t-1", "number": "20261102000001", "lead_department": "zjj",
-            "sign_due_at": at(11, 4).isoformat(), "handle_due_at": at(11, 10).isoformat(),
-            "sign_limit": {"amount": 1, "unit": "working_days"},
-            "handle_limit": {"amount": 5, "unit": "working_days"}})
-
-        Consumer(db, "monitoring", part.subscriptions()).handle(event.id, event.type, event.to_json())
-
-        with db.read() as conn:
-            kinds = sorted(conn.execute(store.clocks.select().with_only_columns(C.kind)).scalars())
-        assert kinds == ["handle", "sign"]
-    finally:
-        db.dispose()

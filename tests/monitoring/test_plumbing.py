@@ -9,7 +9,7 @@ from alembic import command
 from click.testing import CliRunner
 from prometheus_client import REGISTRY
 
-from services.monitoring import register_periodic
+from gateway.registry import PARTS
 from services.monitoring.cli import monitoring as monitoring_cli
 from services.monitoring.sweep import sweep
 from shared.bus.runtime import EmbeddedRuntime
@@ -31,9 +31,13 @@ def test_the_sweep_command_sweeps_once_and_prints_what_it_issued(settings, dispa
     assert json.loads(result.output) == {"examined": 2, "warnings": 0, "yellows": 2, "reds": 2}
 
 
-def test_the_sweep_registers_as_a_periodic_job_of_the_embedded_runtime(app, dispatch, clock, rows):
+def test_the_sweep_is_a_periodic_job_of_the_embedded_runtime_but_not_of_the_event_worker(monitoring, dispatch,
+                                                                                         clock, rows):
+    part = PARTS["monitoring"]
+    assert "monitoring.sweep" not in [name for name, _, _ in part.jobs(monitoring, worker=True)]
     runtime = EmbeddedRuntime()
-    register_periodic(runtime, app, interval=5.0)
+    for name, interval, job in part.jobs(monitoring, worker=False):
+        runtime.add_periodic(name, interval, job)
     dispatch("zjj", at=clock.now())
     clock.set(datetime(2026, 11, 10, 1, tzinfo=SHANGHAI))
 

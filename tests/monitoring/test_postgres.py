@@ -10,11 +10,12 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from services.monitoring import open_monitoring, store
+from services.monitoring import open_context, store
 from services.monitoring.handlers import Monitoring
 from services.monitoring.model import Subject, SupervisedClock
 from services.monitoring.rules import ClockKind
 from services.monitoring.sweep import SweepResult, sweep
+from shared.bootstrap import Environment
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.clock import ManualClock
 from shared.migrations import upgrade
@@ -28,7 +29,7 @@ START = datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
 
 def contexts(url: str, n: int, calendar: WorkCalendar) -> list[Monitoring]:
     settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, jwt_secret="x" * 40)
-    return [open_monitoring(settings, clock=ManualClock(START), calendar=calendar) for _ in range(n)]
+    return [open_context(Environment(settings, ManualClock(START), calendar)) for _ in range(n)]
 
 
 def test_two_sweepers_on_postgresql_share_the_due_clocks_and_never_double_a_card(pg_url):

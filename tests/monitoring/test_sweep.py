@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from services.monitoring import open_monitoring, store
+from services.monitoring import open_context, store
 from services.monitoring.sweep import SweepResult, due_clocks, save_fired, sweep
 from shared import bulk
 from shared.auth import INSPECTOR, Principal
+from shared.bootstrap import Environment
 from shared.calendar import TimeLimit
 from shared.errors import ConcurrentUpdate
 from tests.monitoring.moments import at
@@ -153,7 +154,7 @@ def test_revoked_yellows_and_yellows_older_than_thirty_days_do_not_count(monitor
 def test_two_sweepers_at_once_never_issue_the_same_card_twice(monitoring, dispatch, rows, settings, clock, calendar):
     for _ in range(40):
         dispatch("zjj", at=at(11, 2, 9))
-    sweepers = [open_monitoring(settings, clock=clock, calendar=calendar) for _ in range(2)]
+    sweepers = [open_context(Environment(settings, clock, calendar)) for _ in range(2)]
     barrier = threading.Barrier(2)
     results: list[SweepResult] = []
     errors: list[BaseException] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from flask import Flask, current_app, request
 from flask.testing import FlaskClient
 from marshmallow import Schema, fields, validate
 
+from shared.appcontext import service_db
 from shared.auth import INSPECTOR, Principal, TokenService, current_principal, requires
 from shared.clock import ManualClock, SystemClock
 from shared.db import Database
@@ -22,7 +24,7 @@ from shared.idempotency import idempotent
 from shared.settings import Settings
 from shared.tables import UtcDateTime, add_common_tables
 from shared.uow import GENESIS_HASH
-from shared.web import Blueprint, create_service_app, service_db
+from shared.web import Blueprint, create_service_app
 
 START = datetime(2025, 3, 3, 1, 30, tzinfo=UTC)  # a Monday morning in Beijing
 TOKEN_SECRET = "test-secret-that-is-long-enough-for-hs256"
@@ -173,7 +175,8 @@ def bearer(tokens: TokenService) -> Callable[..., dict[str, str]]:
 
 @pytest.fixture
 def app(db: Database, tokens: TokenService) -> Flask:
-    app, api = create_service_app("test", Settings(), title="Test service", tokens=tokens, db=db)
+    app, api = create_service_app("test", Settings(), title="Test service", tokens=tokens,
+                                  context=SimpleNamespace(db=db))
     api.register_blueprint(_things_blueprint())
     return app
 

@@ -6,6 +6,7 @@ import pytest
 
 from shared import ratelimit
 from shared.errors import RateLimited
+from shared.http_errors import status_of
 from shared.ratelimit import RateLimiter
 
 
@@ -32,7 +33,7 @@ def test_a_client_gets_its_quota_and_then_429(ticker):
     with pytest.raises(RateLimited) as raised:
         limiter.hit("203.0.113.7")
 
-    assert raised.value.http_status == 429
+    assert status_of(raised.value) == 429
     assert raised.value.retry_after >= 1
 
 

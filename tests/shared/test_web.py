@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 import flask_smorest
 import pytest
@@ -54,7 +55,8 @@ def test_malformed_json_body_gets_a_4xx_envelope_not_a_500(client):
 
 
 def test_a_service_cannot_register_a_blueprint_without_the_envelope_parser(db, tokens):
-    _, api = create_service_app("test", Settings(), title="Test service", tokens=tokens, db=db)
+    _, api = create_service_app("test", Settings(), title="Test service", tokens=tokens,
+                                context=SimpleNamespace(db=db))
 
     with pytest.raises(TypeError, match=r"shared\.web\.Blueprint"):
         api.register_blueprint(flask_smorest.Blueprint("plain", __name__, url_prefix="/api/test/v1/plain"))

@@ -1,0 +1,213 @@
+"""Events of the 12345 hotline (``hotline.ticket.*``): one class per step of a ticket's life.
+
+They never carry the caller's identity (name, phone) or the query code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketEvent(DomainEvent):
+    """What every ticket event carries: which ticket, its number (编号) and its status after the step."""
+
+    ticket_id: str
+    number: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketReceived(TicketEvent):
+    """受理: a ticket was filed."""
+
+    TYPE = "hotline.ticket.received"
+
+    type: str
+    urgency: str
+    channel: str
+    title: str
+    confidential: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Assigned(TicketEvent):
+    """A lead department was given the ticket with sign-in and handling deadlines."""
+
+    lead_department: str
+    co_departments: list[str] = field(default_factory=list)
+    type: str
+    urgency: str
+    utility: bool = False
+    dispatched_at: datetime
+    sign_due_at: datetime
+    handle_due_at: datetime
+    sign_limit: dict[str, Any] | None = None      # {"amount": n, "unit": "working_days"|…}
+    handle_limit: dict[str, Any] | None = None
+    provisional: bool = False                      # a deadline reaches into a year the calendar does not know
+    reopen_count: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketDispatched(_Assigned):
+    """派单 to a lead unit (主办) and co-units (协办)."""
+
+    TYPE = "hotline.ticket.dispatched"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketReopened(_Assigned):
+    """重办 after a justified 不满意 callback: the lead department handles it again."""
+
+    TYPE = "hotline.ticket.reopened"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketSigned(TicketEvent):
+    """签收 by the lead department."""
+
+    TYPE = "hotline.ticket.signed"
+
+    department: str | None
+    signed_at: datetime
+    on_time: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRequested(TicketEvent):
+    """退单申请: the lead department says the ticket is not theirs."""
+
+    TYPE = "hotline.ticket.return_requested"
+
+    department: str | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRejected(TicketEvent):
+    """退单驳回: the department keeps the ticket."""
+
+    TYPE = "hotline.ticket.return_rejected"
+
+    department: str | None
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnAccepted(TicketEvent):
+    """退单通过: the ticket goes back to the dispatchers."""
+
+    TYPE = "hotline.ticket.return_accepted"
+
+    department: str | None
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionRequested(TicketEvent):
+    """延期申请 in working days."""
+
+    TYPE = "hotline.ticket.extension_requested"
+
+    department: str | None
+    days: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionRejected(TicketEvent):
+    """延期驳回."""
+
+    TYPE = "hotline.ticket.extension_rejected"
+
+    department: str | None
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionApproved(TicketEvent):
+    """延期批准: the handling deadline moves out."""
+
+    TYPE = "hotline.ticket.extension_approved"
+
+    department: str | None
+    days: int
+    handle_due_at: datetime
+    provisional: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketUrged(TicketEvent):
+    """督办/催办."""
+
+    TYPE = "hotline.ticket.urged"
+
+    department: str | None
+    note: str
+    urge_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketAssisted(TicketEvent):
+    """协办意见 from a co-department."""
+
+    TYPE = "hotline.ticket.assisted"
+
+    department: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketReplied(TicketEvent):
+    """答复/办结, or the operator's direct answer; the callback (回访) is due by ``callback_due_at``."""
+
+    TYPE = "hotline.ticket.replied"
+
+    department: str | None
+    replied_at: datetime
+    on_time: bool
+    resolution: str
+    callback_due_at: datetime | None = None
+    legal_channel: str | None = None
+    provisional: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackRecorded(TicketEvent):
+    """回访: the caller's rating on five levels (国办发〔2019〕51号); ``justified`` marks a 不满意 upheld."""
+
+    TYPE = "hotline.ticket.callback_recorded"
+
+    department: str | None
+    satisfaction: str
+    bad: bool
+    justified: bool = False
+    resolution: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketClosed(TicketEvent):
+    """办结归档, an emergency transfer (``transferred_to``) or a close without callback."""
+
+    TYPE = "hotline.ticket.closed"
+
+    resolution: str | None
+    closed_at: datetime
+    department: str | None = None
+    satisfaction: str | None = None
+    transferred_to: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketMerged(TicketEvent):
+    """并单: this ticket was folded into ``into``."""
+
+    TYPE = "hotline.ticket.merged"
+
+    into: str
+    into_number: str
