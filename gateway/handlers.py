@@ -69,7 +69,7 @@ def authenticate(*, db: Database, tokens: TokenService, passwords: Passwords, us
         raise Unauthorized(LOGIN_FAILED)
     # The password is checked before ``active`` so a disabled account costs the same time to probe.
     if not passwords.verify(user.password_hash, password) or not user.active:
-        log.info("login failed for %s", username)
+        log.info("login failed: wrong password", extra={"username": username})
         raise Unauthorized(LOGIN_FAILED)
     if passwords.needs_rehash(user.password_hash):
         _rehash(db, passwords, user, password)

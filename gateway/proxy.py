@@ -84,7 +84,7 @@ class ReverseProxy:
                 connection.close()
                 self._local.pool.pop(target.netloc, None)
                 if attempt == 2:
-                    log.warning("upstream %s failed: %s", target.netloc, exc)
+                    log.warning("upstream failed", extra={"upstream": target.netloc, "error": str(exc)})
                     return self._error(start_response, 502, "上游服务不可用 / upstream unavailable")
         out = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
         out.append(("Content-Length", str(len(payload))))

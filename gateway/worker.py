@@ -84,7 +84,7 @@ class ServiceWorker:
         signal.signal(signal.SIGTERM, _signal)
         signal.signal(signal.SIGINT, _signal)
         self.start()
-        log.info("worker for %s running", self.service)
+        log.info("worker running", extra={"service": self.service})
         while not self._stop.wait(1.0):
             pass
         self.stop()

@@ -359,8 +359,7 @@ class WorkCalendar:
 
     def _warn_unknown(self, year: int) -> None:
         if _warned.first_time(year):
-            log.warning("holiday calendar has no schedule for year %s; counting weekends only "
-                        "(provisional) until the override file declares it", year,
+            log.warning("holiday calendar has no schedule for the year; counting weekends only (provisional)",
                         extra={"year": year})
 
 

@@ -14,7 +14,14 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
                                                                                  default=None)
 
 
+# What every LogRecord has; anything else on a record came from ``extra=`` and is logged as a field.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line: a short event name in ``msg`` and its facts as fields
+    (``log.warning("consumer lost broker", extra={"queue": q, "error": str(exc)})``)."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
@@ -26,9 +33,9 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = rid
         if (cid := correlation_id_var.get()) is not None:
             entry["correlation_id"] = cid
-        for key in ("service", "event_type", "message_id"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key not in entry:
+                entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

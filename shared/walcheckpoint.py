@@ -85,7 +85,7 @@ class Checkpointer:
                 try:
                     checkpoint(engine)
                 except Exception:  # a disposed or deleted database; the next commit queues it again
-                    log.debug("WAL checkpoint of %s failed", engine.url, exc_info=True)
+                    log.debug("wal checkpoint failed", extra={"database": str(engine.url)}, exc_info=True)
             with self._lock:
                 if not self._pending:
                     self._idle.set()

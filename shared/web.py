@@ -143,7 +143,7 @@ def _init_health(app: Flask, name: str, checks: list[ReadyCheck]) -> None:
             except Exception as exc:  # readiness reports, it does not crash
                 check_name = getattr(check, "__qualname__", repr(check))
                 # The detail (hosts, users) goes to the log, not to whoever can reach /readyz.
-                log.warning("readiness check %s failed: %s", check_name, exc)
+                log.warning("readiness check failed", extra={"check": check_name, "error": str(exc)})
                 failures[check_name] = type(exc).__name__
         if failures:
             return envelope(503, "依赖不可用 / not ready", failures), 503

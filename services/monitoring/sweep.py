@@ -58,8 +58,8 @@ def sweep(monitoring: Monitoring, *, now: datetime | None = None, batch_size: in
             break
     SWEEP_DURATION.observe(time.perf_counter() - started)
     if total.examined:
-        log.info("sweep fired %d clocks: %d reminders, %d yellow, %d red cards", total.examined,
-                 total.warnings, total.yellows, total.reds)
+        log.info("sweep fired", extra={"clocks": total.examined, "reminders": total.warnings,
+                                        "yellow_cards": total.yellows, "red_cards": total.reds})
     return total
 
 
@@ -150,5 +150,5 @@ def run_forever(monitoring: Monitoring, *, interval: float, stop: threading.Even
         try:
             sweep(monitoring, batch_size=batch_size)
         except Exception:  # the next round retries; the process must not die on one bad batch
-            log.exception("sweep failed; retrying in %.1f s", interval)
+            log.exception("sweep failed; retrying", extra={"retry_in_s": interval})
         stop.wait(interval)

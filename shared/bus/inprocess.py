@@ -41,7 +41,8 @@ class InProcessTransport:
                     handler(message.message_id, message.routing_key, message.body)
             except Exception as exc:
                 # Stop here so later events never overtake this one; the rest were not attempted.
-                log.exception("delivery of %s (%s) failed", message.message_id, message.routing_key)
+                log.exception("delivery failed", extra={"message_id": message.message_id,
+                                                         "routing_key": message.routing_key})
                 raise PublishError(f"{message.routing_key}: {type(exc).__name__}: {exc}",
                                    failed_ids=[message.message_id], confirmed_ids=confirmed) from exc
             confirmed.append(message.message_id)

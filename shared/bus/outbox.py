@@ -98,8 +98,8 @@ class OutboxRelay:
             if attempts >= self.max_attempts:
                 values["dead_at"] = now
                 OUTBOX_DEAD.labels(self.db.service).inc()
-                log.error("event %s (%s) gave up after %d attempts: %s",
-                          row.id, row.routing_key, attempts, error)
+                log.error("event gave up", extra={"event_id": row.id, "routing_key": row.routing_key,
+                                                   "attempts": attempts, "error": str(error)})
             conn.execute(t.update().where(t.c.seq == row.seq).values(**values))
 
     def drain(self) -> int:

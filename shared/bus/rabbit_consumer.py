@@ -68,7 +68,8 @@ class RabbitConsumerWorker:
             try:
                 connection = pika.BlockingConnection(self.parameters)
             except pika.exceptions.AMQPConnectionError as exc:
-                log.warning("consumer %s cannot reach RabbitMQ (%s); retrying in %.1fs", self.queue, exc, delay)
+                log.warning("consumer cannot reach rabbitmq; retrying",
+                            extra={"queue": self.queue, "error": str(exc), "retry_in_s": delay})
                 self._stop.wait(delay)
                 delay = min(30.0, delay * 2)
                 continue
@@ -93,7 +94,7 @@ class RabbitConsumerWorker:
                 connection.close()
             except (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError,
                     pika.exceptions.StreamLostError) as exc:
-                log.warning("consumer %s lost RabbitMQ (%s); reconnecting", self.queue, exc)
+                log.warning("consumer lost rabbitmq; reconnecting", extra={"queue": self.queue, "error": str(exc)})
             finally:
                 self.connected.clear()
                 if connection.is_open:
@@ -120,7 +121,8 @@ class RabbitConsumerWorker:
         try:
             self.consumer.handle_batch(decoded)
         except Exception as exc:
-            log.warning("batch of %d failed on %s (%s); applying one by one", len(decoded), self.queue, exc)
+            log.warning("batch failed; applying one by one",
+                        extra={"queue": self.queue, "size": len(decoded), "error": str(exc)})
             for method, properties, body in applied:
                 self.on_message(channel, method, properties, body)
             return
@@ -146,7 +148,8 @@ class RabbitConsumerWorker:
             text = body.decode("utf-8")
             self.consumer.handle(message_id, routing_key, text)
         except (UndecodableMessage, UnicodeDecodeError) as exc:
-            log.error("dead-lettering undecodable message %s on %s: %s", message_id, self.queue, exc)
+            log.error("dead-lettering undecodable message",
+                      extra={"message_id": message_id, "queue": self.queue, "error": str(exc)})
             DEAD_LETTERS.labels(self.queue).inc()
             channel.basic_reject(method.delivery_tag, requeue=False)
             return
@@ -154,12 +157,14 @@ class RabbitConsumerWorker:
             failures = self._failures.get(message_id, 0) + 1
             self._remember(message_id, failures)
             if failures >= self.max_failures:
-                log.error("dead-lettering %s (%s) after %d failures: %s", message_id, routing_key, failures, exc)
+                log.error("dead-lettering after repeated failures", extra={
+                    "message_id": message_id, "routing_key": routing_key, "failures": failures, "error": str(exc)})
                 DEAD_LETTERS.labels(self.queue).inc()
                 self._failures.pop(message_id, None)
                 channel.basic_reject(method.delivery_tag, requeue=False)
             else:
-                log.warning("handler failed for %s (%s), attempt %d: %s", message_id, routing_key, failures, exc)
+                log.warning("handler failed; retrying", extra={
+                    "message_id": message_id, "routing_key": routing_key, "attempt": failures, "error": str(exc)})
                 self.sleep(self.backoff(failures))
                 channel.basic_nack(method.delivery_tag, requeue=True)
             return

@@ -131,7 +131,7 @@ class RabbitPublisher:
         connection.channel(on_open_callback=self._on_channel_open)
 
     def _on_open_error(self, connection: SelectConnection, error: Exception) -> None:
-        log.warning("RabbitMQ connection failed: %s", error)
+        log.warning("rabbitmq connection failed", extra={"error": str(error)})
         connection.ioloop.stop()
 
     def _on_closed(self, connection: SelectConnection, reason: Exception) -> None:
@@ -141,7 +141,7 @@ class RabbitPublisher:
             batch.settle(message_id, False, f"connection closed: {reason}")
         self._pending.clear()
         if not self._stopping:
-            log.warning("RabbitMQ connection closed (%s); reconnecting", reason)
+            log.warning("rabbitmq connection closed; reconnecting", extra={"reason": str(reason)})
         connection.ioloop.stop()
 
     def _on_channel_open(self, channel: Any) -> None:
@@ -155,7 +155,7 @@ class RabbitPublisher:
 
     def _on_channel_closed(self, channel: Any, reason: Exception) -> None:
         if not self._stopping:
-            log.warning("RabbitMQ channel closed: %s", reason)
+            log.warning("rabbitmq channel closed", extra={"reason": str(reason)})
         connection = self._connection
         if connection is not None and connection.is_open and not self._stopping:
             connection.close()

@@ -65,7 +65,7 @@ class EmbeddedRuntime:
                 try:
                     job.job()
                 except Exception:
-                    log.exception("periodic job %s failed", job.name)
+                    log.exception("periodic job failed", extra={"job": job.name})
 
     def start(self) -> None:
         if self._thread is not None:

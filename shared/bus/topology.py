@@ -139,7 +139,7 @@ def replay_dead(url: str, service: str, *, limit: int | None = None) -> int:
             replayed += 1
     finally:
         connection.close()
-    log.info("replayed %d dead letters of %s", replayed, service)
+    log.info("dead letters replayed", extra={"replayed": replayed, "service": service})
     return replayed
 
 

@@ -119,3 +119,17 @@ def test_no_use_case_publishes_an_event_by_hand() -> None:
     offenders = [str(path.relative_to(ROOT)) for folder in ("services", "gateway")
                  for path in (ROOT / folder).rglob("*.py") if ".publish(" in path.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_log_calls_are_structured_events_not_format_strings() -> None:
+    """``log.info("event name", extra={...})``: no %-arguments, so every fact is a JSON field."""
+    offenders = []
+    for folder in ("shared", "services", "gateway"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "log"
+                        and node.func.attr in {"debug", "info", "warning", "error", "exception"}
+                        and len(node.args) > 1):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

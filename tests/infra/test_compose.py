@@ -28,7 +28,7 @@ except ModuleNotFoundError:  # PyYAML comes with the test extras: `pip install -
         raise
     pytest.skip("PyYAML is not installed; the compose checks need it", allow_module_level=True)
 
-from gateway.registry import PARTS
+from gateway.registry import PARTS, extra_processes
 from shared.settings import ENVIRONMENT_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,8 @@ ALL_PARTS = [*PARTS, *(name for name in PENDING_PARTS if name not in PARTS)]
 NOT_YET_REGISTERED = {name for name in PENDING_PARTS if name not in PARTS}
 
 # Processes beyond web + worker per part (mirrors gateway/local.py), without their --metrics-port.
-EXTRA_PROCESSES = {"monitoring-sweeper": ("monitoring", ["duban", "monitoring", "sweep", "--loop"])}
+# Processes beyond web + worker, as PARTS declares them: name → (part, the command line compose must run).
+EXTRA_PROCESSES = {name: (part, ["duban", *argv]) for name, (part, argv) in extra_processes().items()}
 
 # Processes without a web app serve their Prometheus metrics on a port of their own (shared.metrics.serve_metrics).
 METRICS_PORT_OPTION = "--metrics-port"
