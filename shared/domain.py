@@ -9,6 +9,9 @@ from typing import Protocol
 
 from shared.errors import InvalidInput
 
+# The 12345 hotline office (热线办) as a pseudo-department: it owns the callback (回访) deadlines.
+HOTLINE_OFFICE = "12345"
+
 
 class Actor(Protocol):
     """Whoever acts (satisfied by shared.auth.Principal)."""

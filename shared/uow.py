@@ -127,8 +127,8 @@ class UnitOfWork:
         return self._events
 
     def _envelope(self, event: DomainEvent) -> Event:
-        return Event(type=event.TYPE, data=event.to_data(), version=event.VERSION, occurred_at=self.now,
-                     producer=self.db.service, correlation_id=self.correlation_id,
+        return Event(type=event.routing_key(self.db.service), data=event.to_data(), version=event.VERSION,
+                     occurred_at=self.now, producer=self.db.service, correlation_id=self.correlation_id,
                      causation_id=self.causation_id)
 
     def publish(self, type: str, data: dict[str, Any], *, version: int = 1) -> Event:

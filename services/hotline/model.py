@@ -23,10 +23,20 @@ from services.hotline.rules import (
     TicketType,
     Urgency,
 )
+from services.hotline.timeline import (
+    CALLBACK_CLOCK,
+    DEPARTMENT_CLOCKS,
+    HANDLE_CLOCK,
+    SIGN_CLOCK,
+    Caller,
+    TicketHistory,
+    TimelineEntry,
+)
 from shared.calendar import TimeLimit, WorkCalendar
-from shared.domain import Actor, require_text
+from shared.domain import HOTLINE_OFFICE, Actor, require_text
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
 from shared.events import DomainEvent
+from shared.events import clocks as C
 from shared.events import hotline as E
 
 S = TicketStatus
@@ -35,30 +45,9 @@ TERMINAL = (S.CLOSED, S.MERGED)
 OPEN_STATUS_VALUES = tuple(s.value for s in TicketStatus if s not in TERMINAL)  # for queries
 
 
-@dataclass(frozen=True)
-class Caller:
-    name: str = ""
-    phone: str = ""
-
 
 @dataclass
-class TimelineEntry:
-    """One recorded transition: who, when, from → to, and what was said."""
-
-    at: datetime
-    actor: str
-    action: str
-    from_status: str | None
-    to_status: str
-    department: str | None = None
-    note: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    # What KPIs count: "on_time"/"late" for sign and reply, the satisfaction level for a callback.
-    outcome: str | None = None
-
-
-@dataclass
-class Ticket:
+class Ticket(TicketHistory):
     id: str
     number: str
     query_code: str
@@ -151,6 +140,7 @@ class Ticket:
         self._move(actor, now, "dispatched", S.DISPATCHED, department=lead, note=note,
                    data={"lead_department": lead, "co_departments": list(self.co_departments)})
         self._emit_dispatched(E.TicketDispatched, calendar, policy)
+        self._time_department(now, policy)
 
     def _assign(self, lead: str, co: list[str]) -> None:
         co = list(dict.fromkeys(c for c in co if c))
@@ -190,6 +180,7 @@ class Ticket:
         self._move(actor, now, "signed", S.SIGNED, department=self.lead_department,
                    outcome=_on_time(on_time))
         self._emit(E.TicketSigned, department=self.lead_department, signed_at=now, on_time=on_time)
+        self._clock(C.ClockStopped, SIGN_CLOCK, now)
 
     # -- return (退单) ------------------------------------------------------------------------
     def request_return(self, *, actor: Actor, reason: str, now: datetime) -> None:
@@ -205,6 +196,8 @@ class Ticket:
         self._move(actor, now, "return_requested", S.RETURN_REQUESTED, department=self.lead_department,
                    note=reason)
         self._emit(E.ReturnRequested, department=self.lead_department, reason=reason)
+        for kind in DEPARTMENT_CLOCKS:  # 退单审核期间暂停计时
+            self._clock(C.ClockPaused, kind, now, reason="return_requested")
 
     def review_return(self, *, actor: Actor, accept: bool, comment: str, now: datetime,
                       calendar: WorkCalendar, policy: DeadlinePolicy, lead: str | None = None,
@@ -219,6 +212,8 @@ class Ticket:
             self._move(actor, now, "return_rejected", S(request["previous"]), department=department,
                        note=comment)
             self._emit(E.ReturnRejected, department=department, comment=comment)
+            for kind in DEPARTMENT_CLOCKS:
+                self._clock(C.ClockResumed, kind, now)
             return
         del self.details["return_request"]
         self.return_count += 1
@@ -228,6 +223,8 @@ class Ticket:
         self.dispatched_at = self.signed_at = None
         self._move(actor, now, "return_accepted", S.RECEIVED, department=department, note=comment)
         self._emit(E.ReturnAccepted, department=previous_lead, comment=comment)
+        for kind in DEPARTMENT_CLOCKS:  # the department is no longer timed for this ticket
+            self._clock(C.ClockStopped, kind, now, outcome="superseded")
         if lead:
             self.dispatch(actor=actor, lead=lead, co=co or [], note=comment, now=now,
                           calendar=calendar, policy=policy)
@@ -270,6 +267,7 @@ class Ticket:
                      data={"days": request["days"], "handle_due_at": extended.due_at.isoformat()})
         self._emit(E.ExtensionApproved, department=self.lead_department, days=request["days"],
                    handle_due_at=extended.due_at, provisional=extended.provisional)
+        self._clock(C.ClockDueChanged, HANDLE_CLOCK, now, due_at=extended.due_at, provisional=extended.provisional)
 
     # -- while handling ----------------------------------------------------------------------
     def urge(self, *, actor: Actor, note: str, now: datetime) -> None:
@@ -313,6 +311,12 @@ class Ticket:
         self._emit(E.TicketReplied, department=department, replied_at=now, on_time=on_time,
                    resolution=resolution.value, callback_due_at=callback.due_at,
                    **(extra or {}))
+        if department is not None:  # a direct answer at intake had no department clocks
+            for kind in DEPARTMENT_CLOCKS:
+                self._clock(C.ClockStopped, kind, now)
+        self._clock(C.ClockStarted, CALLBACK_CLOCK, now, department=HOTLINE_OFFICE,
+                    limit_amount=policy.callback.amount, limit_unit=policy.callback.unit.value,
+                    due_at=callback.due_at, provisional=callback.provisional)
 
     # -- callback (回访) and closing ----------------------------------------------------------
     def record_callback(self, *, actor: Actor, satisfaction: Satisfaction, note: str, justified: bool,
@@ -331,12 +335,14 @@ class Ticket:
         self._emit(E.CallbackRecorded, department=self.lead_department, satisfaction=satisfaction.value,
                    bad=satisfaction.is_bad, justified=justified, resolution=_value(self.resolution),
                    note=note)
+        self._clock(C.ClockStopped, CALLBACK_CLOCK, now)
         if reopen:
             self.reopen_count += 1
             assert self.lead_department is not None
             self._start_clocks(now, calendar, policy)
             self._move(actor, now, "reopened", S.REOPENED, department=self.lead_department, note=note)
             self._emit_dispatched(E.TicketReopened, calendar, policy)
+            self._time_department(now, policy)
         else:
             self._close(actor, now, note)
 
@@ -346,6 +352,7 @@ class Ticket:
         require_text(reason, "reason", minimum=2)
         self.details["closed_without_callback"] = reason
         self._close(actor, now, reason)
+        self._clock(C.ClockStopped, CALLBACK_CLOCK, now)
 
     def _close(self, actor: Actor, now: datetime, note: str) -> None:
         self.closed_at = now
@@ -364,6 +371,7 @@ class Ticket:
         self.merged_into, self.resolution, self.closed_at = master.id, Resolution.MERGED, now
         self._move(actor, now, "merged", S.MERGED, note=master.number, data={"into": master.number})
         self._emit(E.TicketMerged, into=master.id, into_number=master.number)
+        self._clock(C.ClockStopped, None, now, outcome="cancelled")  # the master ticket carries the work
         master.details.setdefault("merged_from", []).append(self.id)
         master._record(actor, now, "merged_in", master.lead_department, note=self.number,
                        data={"from": self.number})
@@ -386,26 +394,15 @@ class Ticket:
         if self.lead_department is None or self.lead_department not in actor.departments:
             raise Forbidden("只有主办单位可以执行此操作 / only the lead department may do this")
 
-    def _move(self, actor: Actor, now: datetime, action: str, to: TicketStatus, *,
-              department: str | None = None, note: str = "", data: dict[str, Any] | None = None,
-              outcome: str | None = None) -> None:
-        previous, self.status = self.status, to
-        self._append(TimelineEntry(now, actor.username, action, previous.value, to.value, department,
-                                   note, data or {}, outcome))
+    def _time_department(self, now: datetime, policy: DeadlinePolicy) -> None:
+        """The lead department's sign-in and handling clocks (监察时钟), replacing any running ones."""
+        assert self.lead_department and self.sign_due_at and self.handle_due_at
+        for kind, limit, due_at in ((SIGN_CLOCK, policy.sign_limit(self.urgency, self.utility), self.sign_due_at),
+                                    (HANDLE_CLOCK, policy.handle_limit(self.urgency, self.utility),
+                                     self.handle_due_at)):
+            self._clock(C.ClockStarted, kind, now, department=self.lead_department, limit_amount=limit.amount,
+                        limit_unit=limit.unit.value, due_at=due_at, provisional=self.deadline_provisional)
 
-    def _record(self, actor: Actor, now: datetime, action: str, department: str | None, *,
-                note: str = "", data: dict[str, Any] | None = None, outcome: str | None = None) -> None:
-        """A timeline entry that does not change the status."""
-        current = self.status.value if self.timeline or self.new_timeline else None
-        self._append(TimelineEntry(now, actor.username, action, current, self.status.value, department,
-                                   note, data or {}, outcome))
-
-    def _append(self, entry: TimelineEntry) -> None:
-        self.timeline.append(entry)
-        self.new_timeline.append(entry)
-
-    def _emit(self, event: builtins.type[E.TicketEvent], **data: Any) -> None:
-        self.events.append(event(ticket_id=self.id, number=self.number, status=self.status.value, **data))
 
 
 

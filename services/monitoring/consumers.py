@@ -1,135 +1,132 @@
-"""Events the monitoring service consumes, and what each does to the clocks.
+"""Events the monitoring service consumes: the clock contract of every service, and the directory.
 
-Every handler runs in the consumer's unit of work behind the shared inbox, so a redelivered event
-changes nothing. Instants come from the event (``occurred_at``), never from the wall clock, and due
-times from the event's data: the hotline computed them with the same working-day calendar.
+Any service times a deadline by publishing ``<service>.clock.*`` commands (``shared.events.clocks``);
+monitoring knows nothing else of other services' events. Every handler runs in the consumer's unit of
+work behind the shared inbox, and a command's ``key`` is recorded too, so neither a redelivered message
+nor a command published twice changes anything. Instants come from the command (``at``), never from
+the wall clock.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from services.monitoring import store
 from services.monitoring.handlers import Monitoring, change_clocks, start_clock, stop_clocks
 from services.monitoring.model import Subject, SupervisedClock
-from services.monitoring.rules import HOTLINE_OFFICE, ClockKind, ClockState, Outcome
+from services.monitoring.rules import ClockKind, ClockState, Outcome
+from shared import bulk
 from shared.bus.consumer import RouteHandler
 from shared.bus.envelope import Event
-from shared.calendar import TimeLimit
+from shared.calendar import TimeLimit, TimeUnit
 from shared.directory import upsert_department
-from shared.events import hotline as E
+from shared.errors import InvalidInput
+from shared.events.clocks import (
+    ClockCommand,
+    ClockDueChanged,
+    ClockPaused,
+    ClockResumed,
+    ClockStarted,
+    ClockStopped,
+)
 from shared.uow import UnitOfWork
 
-HOTLINE, TICKET = "hotline", "ticket"
-TICKET_CLOCKS = (ClockKind.SIGN, ClockKind.HANDLE)
+CommandT = TypeVar("CommandT", bound=ClockCommand)
 
 
-def _subject(ticket: E.TicketEvent) -> Subject:
-    return Subject(HOTLINE, TICKET, ticket.ticket_id, ticket.number or "")
+def _first_time(uow: UnitOfWork, command: ClockCommand) -> bool:
+    """Record the command's key; False if a command with this key was applied before."""
+    return bool(bulk.insert_new(uow.conn, store.clock_commands, [{"id": command.key, "applied_at": uow.now}]))
 
 
-def _limit(raw: dict[str, Any] | None, started_at: datetime, due_at: datetime) -> TimeLimit:
-    """The limit the event states; an event without one is timed as the minutes it actually allows."""
+def _kind(command: ClockCommand) -> ClockKind | None:
+    if command.kind is None:
+        return None
     try:
-        return TimeLimit(int(raw["amount"]), raw["unit"])  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
-        return TimeLimit.minutes(max(0, int((due_at - started_at).total_seconds() // 60)))
+        return ClockKind(command.kind)
+    except ValueError as exc:  # a kind monitoring cannot label or score: never applicable, dead-letter it
+        raise InvalidInput(f"unknown clock kind {command.kind!r}", {"kind": [command.kind]}) from exc
 
 
-def _open(uow: UnitOfWork, ticket: E.TicketEvent, kinds: tuple[ClockKind, ...] | None = None,
-          state: ClockState | None = None) -> list[SupervisedClock]:
-    """The ticket's open clocks (of these kinds, in this state)."""
-    clocks = store.ClockRepository(uow.conn).of_subject(HOTLINE, ticket.ticket_id, kinds=kinds,
-                                                        lock=not uow.db.is_sqlite)
+def _open(uow: UnitOfWork, command: ClockCommand, state: ClockState | None = None) -> list[SupervisedClock]:
+    """The subject's open clocks of the command's kind (of every kind when it names none)."""
+    kind = _kind(command)
+    clocks = store.ClockRepository(uow.conn).of_subject(
+        command.subject_service, command.subject_id, kinds=None if kind is None else (kind,),
+        lock=not uow.db.is_sqlite)
     return [c for c in clocks if state is None or c.state is state]
 
 
-def _ticket(event: Event) -> E.TicketEvent:
-    """Any ticket event, read for the fields every one carries."""
-    return E.TicketEvent.from_data(event.data)
+def _command(cls: type[CommandT], apply: Callable[[Monitoring, UnitOfWork, CommandT], None]) -> RouteHandler:
+    """A route handler that decodes ``cls`` and applies it once per key."""
+
+    def handle(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
+        command = cls.from_event(event)
+        if _first_time(uow, command):
+            apply(monitoring, uow, command)
+
+    handle.__doc__ = apply.__doc__
+    return handle
 
 
-# -- hotline.ticket.* ------------------------------------------------------------------------------
-def ticket_dispatched(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """派单 or 重办: the previous sign and handle clocks give way to new ones for the lead department."""
-    ticket = (E.TicketReopened if event.type == E.TicketReopened.TYPE else E.TicketDispatched).from_event(event)
-    at = event.occurred_at
-    stop_clocks(monitoring, uow, _open(uow, ticket, TICKET_CLOCKS), at=at, outcome=Outcome.SUPERSEDED)
-    for kind, due_at, limit in ((ClockKind.SIGN, ticket.sign_due_at, ticket.sign_limit),
-                                (ClockKind.HANDLE, ticket.handle_due_at, ticket.handle_limit)):
-        start_clock(monitoring, uow, subject=_subject(ticket), kind=kind, department=ticket.lead_department,
-                    started_at=at, limit=_limit(limit, at, due_at), due_at=due_at, provisional=ticket.provisional)
+def started(monitoring: Monitoring, uow: UnitOfWork, command: ClockStarted) -> None:
+    """A new clock; a running clock of the same kind for the subject gives way to it (派单 again, 重办)."""
+    kind = _kind(command)
+    assert kind is not None, "a started clock names its kind"
+    at = command.at
+    try:
+        limit = TimeLimit(command.limit_amount, TimeUnit(command.limit_unit))
+    except ValueError as exc:
+        raise InvalidInput(f"invalid time limit: {exc}", {"limit": [str(exc)]}) from exc
+    due_at, provisional = command.due_at, command.provisional
+    if due_at is None:  # the producer left the working-day arithmetic to monitoring's calendar
+        deadline = monitoring.calendar.due(at, limit)
+        due_at, provisional = deadline.due_at, provisional or deadline.provisional
+    stop_clocks(monitoring, uow, _open(uow, command), at=at, outcome=Outcome.SUPERSEDED)
+    start_clock(monitoring, uow, subject=Subject(command.subject_service, command.subject_kind, command.subject_id,
+                                                 command.subject_ref),
+                kind=kind, department=command.department, started_at=at, limit=limit, due_at=due_at,
+                provisional=provisional)
 
 
-def ticket_signed(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """签收 stops the sign-in clock: on time if by its due time."""
-    stop_clocks(monitoring, uow, _open(uow, _ticket(event), (ClockKind.SIGN,)), at=event.occurred_at)
+def paused(monitoring: Monitoring, uow: UnitOfWork, command: ClockPaused) -> None:
+    """暂停计时: running clocks stop counting until resumed."""
+    at = command.at
+    change_clocks(uow, _open(uow, command, ClockState.RUNNING), "paused", lambda c: c.pause(max(at, c.started_at)))
 
 
-def return_requested(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """退单 under review: the department's clocks pause until the dispatcher decides."""
-    at = event.occurred_at
-    change_clocks(uow, _open(uow, _ticket(event), TICKET_CLOCKS, ClockState.RUNNING), "paused",
-                  lambda c: c.pause(max(at, c.started_at)))
-
-
-def return_rejected(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """The return was refused: the clocks resume, their due times moved out by the review."""
-    at, m = event.occurred_at, monitoring
-    change_clocks(uow, _open(uow, _ticket(event), TICKET_CLOCKS, ClockState.PAUSED), "resumed",
+def resumed(monitoring: Monitoring, uow: UnitOfWork, command: ClockResumed) -> None:
+    """The pause ended: the due times move out by the paused time."""
+    at, m = command.at, monitoring
+    change_clocks(uow, _open(uow, command, ClockState.PAUSED), "resumed",
                   lambda c: c.resume(max(at, c.paused_at or at), m.calendar, m.policy))
 
 
-def return_accepted(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """The return was accepted: the department is no longer timed for this ticket."""
-    stop_clocks(monitoring, uow, _open(uow, _ticket(event), TICKET_CLOCKS), at=event.occurred_at,
-                outcome=Outcome.SUPERSEDED)
+def due_changed(monitoring: Monitoring, uow: UnitOfWork, command: ClockDueChanged) -> None:
+    """延期: the clock takes the new due time; cards already issued stay."""
+    m = monitoring
+    change_clocks(uow, _open(uow, command), "extended",
+                  lambda c: c.move_due(command.due_at, at=command.at, calendar=m.calendar, policy=m.policy,
+                                       provisional=command.provisional))
 
 
-def extension_approved(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """延期 approved: the handle clock takes the new due time; cards already issued stay."""
-    extension, at, m = E.ExtensionApproved.from_event(event), event.occurred_at, monitoring
-    change_clocks(uow, _open(uow, extension, (ClockKind.HANDLE,)), "extended",
-                  lambda c: c.move_due(extension.handle_due_at, at=at, calendar=m.calendar, policy=m.policy,
-                                       provisional=extension.provisional))
-
-
-def ticket_replied(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """答复 stops the department's clocks and starts the hotline office's callback clock (回访)."""
-    reply, at = E.TicketReplied.from_event(event), event.occurred_at
-    stop_clocks(monitoring, uow, _open(uow, reply, TICKET_CLOCKS), at=at)
-    stop_clocks(monitoring, uow, _open(uow, reply, (ClockKind.CALLBACK,)), at=at, outcome=Outcome.SUPERSEDED)
-    if reply.callback_due_at is None:
-        return
-    start_clock(monitoring, uow, subject=_subject(reply), kind=ClockKind.CALLBACK, department=HOTLINE_OFFICE,
-                started_at=at, limit=monitoring.policy.callback_limit, due_at=reply.callback_due_at,
-                provisional=reply.provisional)
-
-
-def callback_done(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """回访 recorded, or the ticket closed without one: the callback clock stops."""
-    stop_clocks(monitoring, uow, _open(uow, _ticket(event), (ClockKind.CALLBACK,)), at=event.occurred_at)
-
-
-def ticket_merged(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
-    """并单: the duplicate's clocks are cancelled; the master ticket carries the work."""
-    stop_clocks(monitoring, uow, _open(uow, _ticket(event)), at=event.occurred_at, outcome=Outcome.CANCELLED)
+def stopped(monitoring: Monitoring, uow: UnitOfWork, command: ClockStopped) -> None:
+    """Done (judged on time or late), or no longer applicable (superseded, cancelled)."""
+    try:
+        outcome = Outcome(command.outcome) if command.outcome else None
+    except ValueError as exc:
+        raise InvalidInput(f"unknown outcome {command.outcome!r}", {"outcome": [command.outcome]}) from exc
+    stop_clocks(monitoring, uow, _open(uow, command), at=command.at, outcome=outcome)
 
 
 # Routing-key pattern → handler(context, uow, event); the event worker and the embedded suite bind the
 # context they built with ``open_context``, so every process uses the same calendar and rules.
 ROUTES: dict[str, RouteHandler] = {
     "gateway.department.upserted": upsert_department,
-    E.TicketDispatched.TYPE: ticket_dispatched,
-    E.TicketReopened.TYPE: ticket_dispatched,
-    E.TicketSigned.TYPE: ticket_signed,
-    E.ReturnRequested.TYPE: return_requested,
-    E.ReturnRejected.TYPE: return_rejected,
-    E.ReturnAccepted.TYPE: return_accepted,
-    E.ExtensionApproved.TYPE: extension_approved,
-    E.TicketReplied.TYPE: ticket_replied,
-    E.CallbackRecorded.TYPE: callback_done,
-    E.TicketClosed.TYPE: callback_done,
-    E.TicketMerged.TYPE: ticket_merged,
+    ClockStarted.TYPE: _command(ClockStarted, started),
+    ClockPaused.TYPE: _command(ClockPaused, paused),
+    ClockResumed.TYPE: _command(ClockResumed, resumed),
+    ClockDueChanged.TYPE: _command(ClockDueChanged, due_changed),
+    ClockStopped.TYPE: _command(ClockStopped, stopped),
 }

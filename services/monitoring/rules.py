@@ -11,6 +11,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from shared.calendar import TimeLimit
+from shared.domain import HOTLINE_OFFICE
 
 
 class ClockKind(StrEnum):
@@ -23,6 +24,7 @@ class ClockKind(StrEnum):
     APPROVAL_PROMISED = "approval_promised"
     PUBLICATION = "publication"
     RECTIFICATION = "rectification"
+    REVIEW = "review"  # 知识库 articles past their review-by date
 
 
 class ClockState(StrEnum):
@@ -99,7 +101,7 @@ class ApprovalStatus(StrEnum):
 LABELS_ZH: dict[str, str] = {
     ClockKind.SIGN: "签收时限", ClockKind.HANDLE: "办理时限", ClockKind.CALLBACK: "回访时限",
     ClockKind.APPROVAL_STATUTORY: "法定办结时限", ClockKind.APPROVAL_PROMISED: "承诺办结时限",
-    ClockKind.PUBLICATION: "公示时限", ClockKind.RECTIFICATION: "整改时限",
+    ClockKind.PUBLICATION: "公示时限", ClockKind.RECTIFICATION: "整改时限", ClockKind.REVIEW: "复审时限",
     ClockState.RUNNING: "计时中", ClockState.PAUSED: "暂停计时", ClockState.STOPPED: "已停止",
     Outcome.ON_TIME: "按时", Outcome.LATE: "超时", Outcome.SUPERSEDED: "已重新计时", Outcome.CANCELLED: "已撤销",
     Stage.NONE: "正常", Stage.REMINDED: "已预警", Stage.YELLOW: "黄牌", Stage.RED: "红牌",
@@ -120,7 +122,6 @@ def label(value: str) -> str:
 
 
 # The hotline office (12345热线办) owns the callback clock; it is not in the department directory.
-HOTLINE_OFFICE = "12345"
 BUILTIN_DEPARTMENT_NAMES = {HOTLINE_OFFICE: "12345热线办"}
 
 

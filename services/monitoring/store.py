@@ -69,6 +69,14 @@ clocks = sa.Table(
              postgresql_where=sa.text("stopped_at IS NOT NULL")),
 )
 
+# Keys of the clock-contract commands already applied (shared.events.clocks): a producer that publishes
+# the same command twice, under two message ids, changes the clocks once.
+clock_commands = sa.Table(
+    "clock_commands", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("applied_at", UtcDateTime(), nullable=False),
+)
+
 cards = sa.Table(
     "cards", metadata,
     sa.Column("id", sa.String(36), primary_key=True),

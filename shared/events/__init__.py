@@ -54,6 +54,18 @@ class DomainEvent:
                 raise TypeError(f"two classes for event {cls.TYPE!r}")
             EVENTS[cls.TYPE] = cls
 
+    @classmethod
+    def routing_key(cls, producer: str) -> str:
+        """The routing key when ``producer`` publishes it: ``TYPE``, or for a contract every service
+        speaks (``*.clock.started``) the producer's own name in place of the ``*``."""
+        return f"{producer}.{cls.TYPE[2:]}" if cls.TYPE.startswith("*.") else cls.TYPE
+
+    @classmethod
+    def matches(cls, routing_key: str) -> bool:
+        if cls.TYPE.startswith("*."):
+            return routing_key.split(".", 1)[-1] == cls.TYPE[2:]
+        return routing_key == cls.TYPE
+
     def to_data(self) -> dict[str, Any]:
         """The event's ``data`` as JSON values."""
         values = {name: getattr(self, name) for name in _field_names(type(self))}
@@ -83,7 +95,7 @@ class DomainEvent:
     @classmethod
     def from_event(cls, event: _Envelope) -> Self:
         """Decode the data of an envelope of this type."""
-        if cls.TYPE and event.type != cls.TYPE:
+        if cls.TYPE and not cls.matches(event.type):
             raise InvalidEventData(f"expected {cls.TYPE}, got {event.type}")
         return cls.from_data(event.data)
 

@@ -47,7 +47,7 @@ def test_the_worker_applies_events_with_the_calendar_its_app_factory_builds(tmp_
     from services.monitoring import store
     from shared.bootstrap import Environment
     from shared.bus.envelope import Event
-    from shared.events.hotline import TicketDispatched
+    from shared.events.clocks import ClockStarted
 
     url = f"sqlite:///{tmp_path / 'monitoring.db'}"
     upgrade("services.monitoring", url)
@@ -58,11 +58,11 @@ def test_the_worker_applies_events_with_the_calendar_its_app_factory_builds(tmp_
     shanghai = ZoneInfo("Asia/Shanghai")
     dispatched_at = datetime(2026, 11, 2, 9, tzinfo=shanghai)
     due = datetime(2026, 12, 1, tzinfo=shanghai)  # a reminder one working day before: 11-27 or 11-26
-    data = TicketDispatched(
-        ticket_id="t-1", number="20261102000001", status="dispatched", lead_department="zjj", type="complaint",
-        urgency="general", dispatched_at=dispatched_at, sign_due_at=due, handle_due_at=due,
-        sign_limit={"amount": 20, "unit": "working_days"}, handle_limit={"amount": 20, "unit": "working_days"})
-    event = Event(type=data.TYPE, data=data.to_data(), occurred_at=dispatched_at, producer="hotline")
+    data = ClockStarted(key="t-1:1:started:handle", subject_service="hotline", subject_kind="ticket",
+                        subject_id="t-1", kind="handle", at=dispatched_at, department="zjj", limit_amount=20,
+                        limit_unit="working_days", due_at=due)
+    event = Event(type=data.routing_key("hotline"), data=data.to_data(), occurred_at=dispatched_at,
+                  producer="hotline")
     worker = ServiceWorker("monitoring", settings, relay=False)
     app_context = PARTS["monitoring"].open_context(Environment(settings))
     default_context = PARTS["monitoring"].open_context(Environment(Settings(mode=DISTRIBUTED,

@@ -16,25 +16,32 @@ from shared.uow import UnitOfWork
 TICKETS = "/api/hotline/v1/tickets"
 
 # (status, action, body changes, routing keys the command writes in order)
+# (status, action, body changes, ticket events, clock-contract commands as (verb, kind))
 TRANSITIONS = [
-    ("received", "answer", {}, ["hotline.ticket.replied"]),
-    ("received", "legal-channel", {}, ["hotline.ticket.replied"]),
-    ("received", "transfer", {}, ["hotline.ticket.closed"]),
-    ("received", "dispatch", {}, ["hotline.ticket.dispatched"]),
-    ("dispatched", "sign", {}, ["hotline.ticket.signed"]),
-    ("dispatched", "return", {}, ["hotline.ticket.return_requested"]),
-    ("return_requested", "return/review", {}, ["hotline.ticket.return_rejected"]),
-    ("return_requested", "return/review", {"accept": True}, ["hotline.ticket.return_accepted"]),
+    ("received", "answer", {}, ["hotline.ticket.replied"], [("started", "callback")]),
+    ("received", "legal-channel", {}, ["hotline.ticket.replied"], [("started", "callback")]),
+    ("received", "transfer", {}, ["hotline.ticket.closed"], []),
+    ("received", "dispatch", {}, ["hotline.ticket.dispatched"], [("started", "sign"), ("started", "handle")]),
+    ("dispatched", "sign", {}, ["hotline.ticket.signed"], [("stopped", "sign")]),
+    ("dispatched", "return", {}, ["hotline.ticket.return_requested"], [("paused", "sign"), ("paused", "handle")]),
+    ("return_requested", "return/review", {}, ["hotline.ticket.return_rejected"],
+     [("resumed", "sign"), ("resumed", "handle")]),
+    ("return_requested", "return/review", {"accept": True}, ["hotline.ticket.return_accepted"],
+     [("stopped", "sign"), ("stopped", "handle")]),
     ("return_requested", "return/review", {"accept": True, "lead_department": "dcq"},
-     ["hotline.ticket.return_accepted", "hotline.ticket.dispatched"]),
-    ("signed", "extension", {}, ["hotline.ticket.extension_requested"]),
-    ("signed", "urge", {}, ["hotline.ticket.urged"]),
-    ("signed", "assist", {}, ["hotline.ticket.assisted"]),
-    ("signed", "reply", {}, ["hotline.ticket.replied"]),
-    ("replied", "callback", {}, ["hotline.ticket.callback_recorded", "hotline.ticket.closed"]),
+     ["hotline.ticket.return_accepted", "hotline.ticket.dispatched"],
+     [("stopped", "sign"), ("stopped", "handle"), ("started", "sign"), ("started", "handle")]),
+    ("signed", "extension", {}, ["hotline.ticket.extension_requested"], []),
+    ("signed", "urge", {}, ["hotline.ticket.urged"], []),
+    ("signed", "assist", {}, ["hotline.ticket.assisted"], []),
+    ("signed", "reply", {}, ["hotline.ticket.replied"],
+     [("stopped", "sign"), ("stopped", "handle"), ("started", "callback")]),
+    ("replied", "callback", {}, ["hotline.ticket.callback_recorded", "hotline.ticket.closed"],
+     [("stopped", "callback")]),
     ("replied", "callback", {"satisfaction": "dissatisfied", "justified": True},
-     ["hotline.ticket.callback_recorded", "hotline.ticket.reopened"]),
-    ("replied", "close", {}, ["hotline.ticket.closed"]),
+     ["hotline.ticket.callback_recorded", "hotline.ticket.reopened"],
+     [("stopped", "callback"), ("started", "sign"), ("started", "handle")]),
+    ("replied", "close", {}, ["hotline.ticket.closed"], [("stopped", "callback")]),
 ]
 
 
@@ -56,9 +63,10 @@ def break_audit(monkeypatch: pytest.MonkeyPatch):
     return lambda: monkeypatch.setattr(UnitOfWork, "_append_audit", fail)
 
 
-@pytest.mark.parametrize(("status", "action", "changes", "keys"),
+@pytest.mark.parametrize(("status", "action", "changes", "keys", "clocks"),
                          [pytest.param(*row, id=transition_id(row)) for row in TRANSITIONS])
-def test_a_transition_writes_exactly_its_events_and_one_audit_record(shared_desk, status, action, changes, keys):
+def test_a_transition_writes_exactly_its_events_and_one_audit_record(shared_desk, status, action, changes, keys,
+                                                                     clocks):
     desk = shared_desk
     ticket_id = desk.in_status(status)
     outbox_seq, audit_seq = desk.last_seq("outbox"), desk.last_seq("audit_log")
@@ -66,10 +74,15 @@ def test_a_transition_writes_exactly_its_events_and_one_audit_record(shared_desk
 
     after = desk.do(ticket_id, action, **changes)
 
-    assert desk.outbox_keys(outbox_seq) == keys
     bodies = [json.loads(r.body) for r in desk.rows("outbox", desk.table("outbox").c.seq > outbox_seq)]
-    assert {(b["type"], b["producer"], b["data"]["ticket_id"]) for b in bodies} == {
-        (key, "hotline", ticket_id) for key in keys}
+    tickets = [b for b in bodies if b["type"].startswith("hotline.ticket.")]
+    assert [b["type"] for b in tickets] == keys
+    assert {(b["producer"], b["data"]["ticket_id"]) for b in tickets} == {("hotline", ticket_id)}
+    commands = [b for b in bodies if b["type"].startswith("hotline.clock.")]
+    assert [(b["type"].rsplit(".", 1)[1], b["data"]["kind"]) for b in commands] == clocks
+    assert {(b["data"]["subject_service"], b["data"]["subject_id"]) for b in commands} <= {("hotline", ticket_id)}
+    assert len({b["data"]["key"] for b in commands}) == len(commands)  # every command its own key
+    assert len(tickets) + len(commands) == len(bodies)
     [record] = desk.audit_rows(audit_seq)
     assert (record.entity_type, record.entity_id) == ("ticket", ticket_id)
     assert record.actor == f"user:{desk.user_for(action)}"
@@ -180,8 +193,9 @@ def test_the_correlation_id_of_the_request_travels_with_the_events_and_the_audit
         **desk.headers("dept-zjj"), "X-Correlation-Id": "corr-12345"})
 
     assert response.status_code == 200
-    [event] = desk.rows("outbox", desk.table("outbox").c.seq > outbox_seq)
-    assert json.loads(event.body)["correlation_id"] == "corr-12345"
+    events = desk.rows("outbox", desk.table("outbox").c.seq > outbox_seq)
+    assert [r.routing_key for r in events] == ["hotline.ticket.signed", "hotline.clock.stopped"]
+    assert {json.loads(event.body)["correlation_id"] for event in events} == {"corr-12345"}
     assert [r.correlation_id for r in desk.audit_rows(audit_seq)] == ["corr-12345"]
 
 

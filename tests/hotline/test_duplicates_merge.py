@@ -97,7 +97,7 @@ def test_merging_by_id_folds_the_duplicate_into_the_master(desk):
     assert kept["merged_from"] == [duplicate_id]
     assert (kept["timeline"][-1]["action"], kept["timeline"][-1]["action_label"]) == ("merged_in", "并入重复工单")
     assert kept["timeline"][-1]["data"] == {"from": merged["number"]}
-    assert desk.outbox_keys(outbox_seq) == ["hotline.ticket.merged"]
+    assert desk.outbox_keys(outbox_seq) == ["hotline.ticket.merged", "hotline.clock.stopped"]
     assert json.loads(desk.rows("outbox", desk.table("outbox").c.seq > outbox_seq)[0].body)["data"][
         "into_number"] == master["number"]
     assert {(r.entity_id, r.action) for r in desk.audit_rows(audit_seq)} == {

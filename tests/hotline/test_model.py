@@ -26,7 +26,8 @@ from services.hotline.rules import (
 )
 from shared.calendar import WorkCalendar
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
-from shared.events.hotline import TicketClosed
+from shared.events.clocks import ClockCommand
+from shared.events.hotline import TicketClosed, TicketEvent
 from tests.hotline.transitions import ACTIONS as ACTION_NAMES
 from tests.hotline.transitions import ALLOWED, FORBIDDEN, STATUSES
 
@@ -177,7 +178,7 @@ def test_filing_records_who_received_it_and_emits_received() -> None:
     assert ticket.title == "小区噪音扰民"
     assert [(e.action, e.actor, e.from_status, e.to_status) for e in ticket.timeline] == [
         ("received", "operator", None, "received")]
-    assert [e.TYPE for e in ticket.events] == ["hotline.ticket.received"]
+    assert [e.TYPE for e in ticket.events if isinstance(e, TicketEvent)] == ["hotline.ticket.received"]
 
 
 def test_emergency_transfer_closes_the_ticket_with_the_service_on_record() -> None:
@@ -262,7 +263,7 @@ def test_signing_by_the_due_time_is_on_time_and_after_it_late() -> None:
 
     assert on_time.timeline[-1].outcome == "on_time"
     assert late.timeline[-1].outcome == "late"
-    assert late.events[-1].to_data()["on_time"] is False
+    assert [e for e in late.events if isinstance(e, TicketEvent)][-1].to_data()["on_time"] is False
 
 
 # -- return (退单) --------------------------------------------------------------------------------
@@ -486,7 +487,10 @@ def test_a_justified_dissatisfaction_reopens_with_fresh_clocks() -> None:
     assert ticket.sign_due_at == datetime(2026, 12, 1, tzinfo=SHANGHAI)  # close of Mon 11-30
     assert ticket.handle_due_at == datetime(2026, 12, 5, tzinfo=SHANGHAI)  # 11-30 .. 12-04
     assert ticket.signed_at is None and ticket.replied_at is None
-    assert [e.TYPE for e in ticket.events[-2:]] == ["hotline.ticket.callback_recorded", "hotline.ticket.reopened"]
+    assert [e.TYPE for e in ticket.events if isinstance(e, TicketEvent)][-2:] == [
+        "hotline.ticket.callback_recorded", "hotline.ticket.reopened"]
+    assert [(e.TYPE, e.kind) for e in ticket.events if isinstance(e, ClockCommand)][-3:] == [
+        ("*.clock.stopped", "callback"), ("*.clock.started", "sign"), ("*.clock.started", "handle")]
     ticket.sign(actor=LEAD, now=later)
     assert ticket.status is TicketStatus.SIGNED
 
@@ -561,7 +565,13 @@ def test_every_transition_emits_hotline_ticket_events_naming_the_ticket() -> Non
     ticket = replied()
     callback(ticket, Satisfaction.SATISFIED)
 
-    assert [e.TYPE for e in ticket.events] == [
+    assert [e.TYPE for e in ticket.events if isinstance(e, TicketEvent)] == [
         "hotline.ticket.received", "hotline.ticket.dispatched", "hotline.ticket.signed",
         "hotline.ticket.replied", "hotline.ticket.callback_recorded", "hotline.ticket.closed"]
-    assert all(e.to_data()["ticket_id"] == ticket.id and e.to_data()["number"] == ticket.number for e in ticket.events)
+    assert all(e.to_data()["ticket_id"] == ticket.id and e.to_data()["number"] == ticket.number
+               for e in ticket.events if isinstance(e, TicketEvent))
+    clocks = [e for e in ticket.events if isinstance(e, ClockCommand)]
+    assert [(e.TYPE.rsplit(".", 1)[1], e.kind) for e in clocks] == [
+        ("started", "sign"), ("started", "handle"), ("stopped", "sign"), ("stopped", "sign"), ("stopped", "handle"),
+        ("started", "callback"), ("stopped", "callback")]
+    assert all(e.subject_id == ticket.id and e.subject_ref == ticket.number for e in clocks)

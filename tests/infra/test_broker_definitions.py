@@ -17,6 +17,8 @@ def test_every_consumer_queue_and_its_bindings_are_in_the_broker_definitions() -
         assert f"{queue}.dead" in queues
         for pattern in patterns:
             assert (queue, pattern) in bound, f"add the binding {queue} ← {pattern} to definitions.json"
+        stale = {key for destination, key in bound if destination == queue} - set(patterns)
+        assert not stale, f"{queue} is bound to {sorted(stale)}, which its route table no longer handles"
 
 
 def test_every_consumer_queue_has_a_dead_letter_policy() -> None:

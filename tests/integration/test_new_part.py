@@ -4,22 +4,29 @@ consuming from its own queue, all found through its one entry in PARTS."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from gateway.registry import PARTS, queue_bindings
 from gateway.worker import ServiceWorker
+from services.monitoring import store
+from services.monitoring.sweep import sweep
 from shared.bootstrap import Environment
 from shared.bus.topology import apply_definitions
+from shared.clock import ManualClock
+from shared.db import Database
 from shared.roles import OPERATOR, Principal
 from shared.settings import DISTRIBUTED, Settings
+from tests.backing import postgres_database
 from tests.parts.echo import ECHO
 from tests.parts.echo.store import echoes
 
 pytestmark = pytest.mark.integration
+MONDAY_9AM = datetime(2026, 11, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
@@ -28,34 +35,52 @@ def with_echo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def test_a_registered_part_runs_distributed_on_postgresql_and_rabbitmq(with_echo, pg_url, fresh_vhost):
+def test_a_registered_part_runs_distributed_and_its_clock_is_watched_over_rabbitmq(with_echo, pg_server,
+                                                                                   fresh_vhost):
+    """The echo part's app and worker on PostgreSQL; its note comes back through RabbitMQ, and the clock it
+    started through the clock contract reaches monitoring's worker and earns reminder, yellow and red."""
     import gateway
 
-    settings = Settings(mode=DISTRIBUTED, database_urls={"echo": pg_url}, amqp_url=fresh_vhost,
-                        jwt_secret="x" * 40, log_level="WARNING")
-    apply_definitions(fresh_vhost, queue_bindings={"echo": queue_bindings()["echo"]})
-    part = PARTS["echo"]
-    part.migrate(settings)
-    env = Environment(settings)
-    tokens = gateway.token_service(settings)
-    context = part.open_context(env)
-    app = part.create_app(env, context=context, tokens=tokens)
-    worker = ServiceWorker("echo", settings)
-    worker.start()
-    try:
-        token = tokens.issue(Principal("op", frozenset({OPERATOR})), now=datetime.now(UTC))
-        response = app.test_client().post("/api/echo/v1/notes", json={"text": "分布式"},
-                                          headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 201, response.get_json()
+    with postgres_database(pg_server) as echo_url, postgres_database(pg_server) as monitoring_url:
+        settings = Settings(mode=DISTRIBUTED, database_urls={"echo": echo_url, "monitoring": monitoring_url},
+                            amqp_url=fresh_vhost, jwt_secret="x" * 40, log_level="WARNING")
+        apply_definitions(fresh_vhost, queue_bindings={name: queue_bindings()[name] for name in ("echo", "monitoring")})
+        for name in ("echo", "monitoring"):
+            PARTS[name].migrate(settings)
+        env = Environment(settings, ManualClock(MONDAY_9AM))
+        tokens = gateway.token_service(settings)
+        echo, monitoring = PARTS["echo"].open_context(env), PARTS["monitoring"].open_context(env)
+        app = PARTS["echo"].create_app(env, context=echo, tokens=tokens)
+        workers = [ServiceWorker("echo", settings, context=echo), ServiceWorker("monitoring", settings)]
+        for worker in workers:
+            worker.start()
+        try:
+            token = tokens.issue(Principal("op", frozenset({OPERATOR})), now=datetime.now(UTC))
+            response = app.test_client().post("/api/echo/v1/notes", json={"text": "分布式"},
+                                              headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 201, response.get_json()
 
-        deadline = time.monotonic() + 20
-        texts: list[str] = []
-        while time.monotonic() < deadline and not texts:
-            with context.db.read() as conn:
-                texts = list(conn.execute(sa.select(echoes.c.text)).scalars())
-            if not texts:
-                time.sleep(0.05)  # delivery is asynchronous: poll the real broker's effect
-        assert texts == ["分布式"]
-    finally:
-        worker.stop()
-        context.db.dispose()
+            assert _eventually(lambda: _scalars(echo.db, sa.select(echoes.c.text))) == ["分布式"]
+            clocks = sa.select(store.clocks.c.kind).where(store.clocks.c.subject_service == "echo")
+            assert _eventually(lambda: _scalars(monitoring.db, clocks)) == ["review"]
+            signals = [sweep(monitoring, now=MONDAY_9AM + timedelta(days=days, hours=hours))
+                       for days, hours in ((1, 8), (1, 16), (8, 16))]
+            assert [(s.warnings, s.yellows, s.reds) for s in signals] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
+        finally:
+            for worker in workers:
+                worker.stop()
+            echo.db.dispose()
+            monitoring.db.dispose()
+
+
+def _scalars(db: Database, query: sa.Select) -> list[str]:
+    with db.read() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def _eventually(read: Callable[[], list[str]], timeout: float = 20.0) -> list[str]:
+    """Delivery is asynchronous: poll the real broker's effect until it shows or the time is up."""
+    deadline = time.monotonic() + timeout
+    while not (found := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found

@@ -27,6 +27,7 @@ from shared.bus.consumer import Consumer
 from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.clock import ManualClock
+from shared.events.clocks import ClockCommand, ClockStarted
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.monitoring.moments import SHANGHAI
@@ -120,25 +121,36 @@ def directory(deliver: Callable[..., Event]) -> dict[str, str]:
 
 
 @pytest.fixture
-def dispatch(deliver: Callable[..., Event], clock: ManualClock, calendar: WorkCalendar) -> Callable[..., str]:
+def command(deliver: Callable[..., Event], clock: ManualClock) -> Callable[..., Event]:
+    """``command(ClockStopped, ticket_id, "sign", at=None, **fields)`` → deliver one clock-contract command
+    about a hotline ticket, as the hotline publishes it (``hotline.clock.<verb>``)."""
+
+    def send(cls: type[ClockCommand], ticket_id: str, kind: str | None, *, at: datetime | None = None,
+             key: str | None = None, message_id: str | None = None, service: str = "hotline",
+             **fields: Any) -> Event:
+        at = at or clock.now()
+        data = cls(key=key or uuid.uuid4().hex, subject_service=service, subject_kind="ticket",
+                   subject_id=ticket_id, subject_ref=fields.pop("ref", ""), kind=kind, at=at, **fields).to_data()
+        return deliver(cls.routing_key(service), data, at=at, message_id=message_id)
+
+    return send
+
+
+@pytest.fixture
+def dispatch(command: Callable[..., Event], clock: ManualClock, calendar: WorkCalendar) -> Callable[..., str]:
     """``dispatch(lead="zjj", ticket_id=None, at=None, handle=TimeLimit.workdays(5))`` → a ticket id whose
-    hotline.ticket.dispatched event was delivered, with due times computed as the hotline does."""
+    sign and handle clocks were started, with due times computed as the hotline does."""
 
     def send(lead: str = "zjj", ticket_id: str | None = None, *, at: datetime | None = None,
              sign: TimeLimit = TimeLimit.workdays(1), handle: TimeLimit = TimeLimit.workdays(5),
-             name: str = "dispatched", message_id: str | None = None) -> str:
+             key: str | None = None) -> str:
         ticket_id = ticket_id or str(uuid.uuid4())
         at = at or clock.now()
-        data = {"ticket_id": ticket_id, "number": f"20261102{uuid.uuid4().int % 1_000_000:06d}",
-                "status": name, "lead_department": lead, "co_departments": [], "type": "complaint",
-                "urgency": "general",
-                "utility": False, "dispatched_at": at.isoformat(),
-                "sign_due_at": calendar.due(at, sign).due_at.isoformat(),
-                "handle_due_at": calendar.due(at, handle).due_at.isoformat(),
-                "sign_limit": {"amount": sign.amount, "unit": sign.unit.value},
-                "handle_limit": {"amount": handle.amount, "unit": handle.unit.value},
-                "provisional": False, "reopen_count": 0, "something_new": "tolerated"}
-        deliver(f"hotline.ticket.{name}", data, at=at, message_id=message_id)
+        ref = f"20261102{uuid.uuid4().int % 1_000_000:06d}"
+        for kind, limit in (("sign", sign), ("handle", handle)):
+            command(ClockStarted, ticket_id, kind, at=at, ref=ref, department=lead, limit_amount=limit.amount,
+                    limit_unit=limit.unit.value, due_at=calendar.due(at, limit).due_at,
+                    key=f"{key}:{kind}" if key else None)
         return ticket_id
 
     return send

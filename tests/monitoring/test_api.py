@@ -6,6 +6,7 @@ import pytest
 
 from services.monitoring.sweep import sweep
 from shared.auth import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR
+from shared.events.clocks import ClockPaused, ClockStopped
 from tests.monitoring.moments import at
 
 API = "/api/monitoring/v1"
@@ -45,11 +46,12 @@ def test_the_clocks_of_a_ticket_are_listed_with_due_at_and_state(client, bearer,
 
 
 def test_the_clock_state_filter_distinguishes_on_time_reminded_overdue_paused_and_stopped(
-        client, bearer, dispatch, deliver, monitoring, clock):
+        client, bearer, dispatch, command, monitoring, clock):
     on_time = dispatch("zjj", at=at(11, 2, 9))
     paused = dispatch("zjj", at=at(11, 2, 9))
-    deliver("hotline.ticket.return_requested", {"ticket_id": paused, "status": "return_requested"})
-    deliver("hotline.ticket.signed", {"ticket_id": on_time, "status": "signed"})
+    for kind in ("sign", "handle"):
+        command(ClockPaused, paused, kind)
+    command(ClockStopped, on_time, "sign")
     clock.set(at(11, 8, 12))
     sweep(monitoring)  # on_time's handle clock is reminded
 

@@ -1,17 +1,16 @@
-"""Hotline events start, pause, resume and stop the clocks; a redelivered event changes nothing."""
+"""The clock contract: any service's commands start, pause, resume, move and stop the clocks; a command
+delivered twice, or published twice with its key, changes nothing."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from services.monitoring import store
 from shared.calendar import TimeLimit
+from shared.events.clocks import ClockDueChanged, ClockPaused, ClockResumed, ClockStarted, ClockStopped
 from tests.monitoring.moments import at
 
 C = store.clocks.c
-
 
 
 def by_kind(rows, ticket_id: str) -> dict[str, list]:
@@ -21,8 +20,7 @@ def by_kind(rows, ticket_id: str) -> dict[str, list]:
     return result
 
 
-def test_a_dispatch_starts_sign_and_handle_clocks_for_the_lead_department_with_the_events_due_times(
-        dispatch, rows, calendar):
+def test_a_started_clock_runs_for_the_department_with_the_commands_due_time(dispatch, rows, calendar):
     ticket = dispatch("zjj", at=at(11, 2, 9))
 
     clocks = by_kind(rows, ticket)
@@ -37,22 +35,43 @@ def test_a_dispatch_starts_sign_and_handle_clocks_for_the_lead_department_with_t
     assert handle.next_fire_at == at(11, 8, 11, 24)
 
 
-def test_the_same_event_delivered_twice_creates_one_set_of_clocks(dispatch, rows, counts):
-    ticket = dispatch("zjj", message_id="msg-1")
+def test_without_a_due_time_monitoring_works_it_out_in_working_days(command, rows):
+    """A simple producer names only the limit: 20 working days of publication (公示) from Mon 11-02."""
+    command(ClockStarted, "p-1", "publication", at=at(11, 2, 9), service="spotcheck", department="scjg",
+            limit_amount=20, limit_unit="working_days")
+
+    [clock] = rows("clocks", C.subject_id == "p-1")
+    assert (clock.subject_service, clock.kind, clock.due_at) == ("spotcheck", "publication", at(12, 1))
+
+
+def test_the_same_message_delivered_twice_creates_one_clock(command, rows, counts):
+    start = dict(department="zjj", limit_amount=1, limit_unit="working_days")
+    command(ClockStarted, "t-1", "sign", message_id="msg-1", **start)
     before = counts()
 
-    dispatch("zjj", ticket, message_id="msg-1")
+    command(ClockStarted, "t-1", "sign", message_id="msg-1", **start)
 
     assert counts() == before
-    assert sorted(c.kind for c in rows("clocks", C.subject_id == ticket)) == ["handle", "sign"]  # one of each
-    assert len(rows("inbox")) == 1
+    assert [c.kind for c in rows("clocks", C.subject_id == "t-1")] == ["sign"]
 
 
-def test_signing_stops_the_sign_clock_on_time_and_leaves_the_handle_clock_running(dispatch, deliver, rows):
+def test_the_same_command_published_twice_under_its_key_changes_nothing(dispatch, command, rows):
+    """A producer that retried its publication sends a new message id but the same key."""
+    ticket = dispatch("zjj", at=at(11, 2, 9), key="t:1:started")
+    command(ClockStopped, ticket, "sign", at=at(11, 2, 10), key="t:2:stopped")
+
+    dispatch("zjj", ticket, at=at(11, 2, 9), key="t:1:started")
+    command(ClockStopped, ticket, "sign", at=at(11, 2, 12), key="t:2:stopped")
+
+    clocks = by_kind(rows, ticket)
+    assert [(c.state, c.stopped_at) for c in clocks["sign"]] == [("stopped", at(11, 2, 10))]
+    assert len(clocks["handle"]) == 1 and clocks["handle"][0].state == "running"
+
+
+def test_stopping_by_the_due_time_is_on_time_and_leaves_the_other_clock_running(dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
 
-    deliver("hotline.ticket.signed", {"ticket_id": ticket, "number": "n", "status": "signed", "department": "zjj",
-                                      "signed_at": at(11, 2, 10).isoformat(), "on_time": True}, at=at(11, 2, 10))
+    command(ClockStopped, ticket, "sign", at=at(11, 2, 10))
 
     clocks = by_kind(rows, ticket)
     assert (clocks["sign"][0].state, clocks["sign"][0].outcome) == ("stopped", "on_time")
@@ -60,38 +79,36 @@ def test_signing_stops_the_sign_clock_on_time_and_leaves_the_handle_clock_runnin
     assert clocks["handle"][0].state == "running"
 
 
-def test_signing_after_the_due_time_stops_the_sign_clock_late(dispatch, deliver, rows):
+def test_stopping_after_the_due_time_is_late(dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
 
-    deliver("hotline.ticket.signed", {"ticket_id": ticket, "status": "signed"}, at=at(11, 4, 0, 1))
+    command(ClockStopped, ticket, "sign", at=at(11, 4, 0, 1))
 
     assert by_kind(rows, ticket)["sign"][0].outcome == "late"
 
 
-def test_a_return_request_pauses_the_clocks_and_a_rejection_resumes_them_with_the_review_excluded(
-        dispatch, deliver, rows):
+def test_a_pause_stops_the_count_and_a_resume_moves_the_due_time_out_by_the_pause(dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
-    deliver("hotline.ticket.return_requested", {"ticket_id": ticket, "status": "return_requested",
-                                                "department": "zjj", "reason": "不属于本单位职责"}, at=at(11, 2, 11))
+    for kind in ("sign", "handle"):
+        command(ClockPaused, ticket, kind, at=at(11, 2, 11), reason="return_requested")
     paused = by_kind(rows, ticket)
 
-    deliver("hotline.ticket.return_rejected", {"ticket_id": ticket, "status": "dispatched"}, at=at(11, 4, 10))
+    for kind in ("sign", "handle"):
+        command(ClockResumed, ticket, kind, at=at(11, 4, 10))
 
     resumed = by_kind(rows, ticket)
     assert {r.state for r in paused["sign"] + paused["handle"]} == {"paused"}
     assert paused["handle"][0].next_fire_at is None
-    # Mon 11-02 and Tue 11-03 closed during the review: both due times move out by two working days.
+    # Mon 11-02 and Tue 11-03 closed during the pause: both due times move out by two working days.
     assert resumed["sign"][0].due_at == at(11, 6) and resumed["handle"][0].due_at == at(11, 12)
     assert resumed["handle"][0].state == "running" and resumed["handle"][0].paused_workdays == 2
 
 
-def test_an_accepted_return_stops_the_clocks_as_superseded_and_a_new_dispatch_starts_fresh_ones(
-        dispatch, deliver, rows):
+def test_a_superseded_stop_is_not_judged_and_a_new_start_runs_fresh_clocks(dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
-    deliver("hotline.ticket.return_requested", {"ticket_id": ticket, "status": "return_requested"},
-            at=at(11, 2, 11))
+    for kind in ("sign", "handle"):
+        command(ClockStopped, ticket, kind, at=at(11, 3, 9), outcome="superseded")
 
-    deliver("hotline.ticket.return_accepted", {"ticket_id": ticket, "status": "received"}, at=at(11, 3, 9))
     dispatch("cgj", ticket, at=at(11, 3, 9))
 
     clocks = rows("clocks", C.subject_id == ticket)
@@ -101,10 +118,10 @@ def test_an_accepted_return_stops_the_clocks_as_superseded_and_a_new_dispatch_st
     assert {(c.kind, c.state) for c in new} == {("sign", "running"), ("handle", "running")}
 
 
-def test_a_reopen_supersedes_the_running_clocks_and_starts_new_ones(dispatch, rows):
+def test_a_start_supersedes_the_running_clock_of_its_kind(dispatch, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
 
-    dispatch("zjj", ticket, at=at(11, 3, 9), name="reopened")
+    dispatch("zjj", ticket, at=at(11, 3, 9))  # 重办
 
     clocks = rows("clocks", C.subject_id == ticket)
     assert sorted((c.kind, c.state, c.outcome) for c in clocks) == [
@@ -112,72 +129,60 @@ def test_a_reopen_supersedes_the_running_clocks_and_starts_new_ones(dispatch, ro
         ("sign", "running", None), ("sign", "stopped", "superseded")]
 
 
-def test_an_approved_extension_moves_the_handle_clock_and_takes_an_overdue_clock_back(
-        dispatch, deliver, rows, monitoring, calendar):
+def test_a_moved_due_time_takes_an_overdue_clock_back_and_keeps_its_cards(dispatch, command, rows, monitoring,
+                                                                         calendar):
     from services.monitoring.sweep import sweep
 
     ticket = dispatch("zjj", at=at(11, 2, 9))
     sweep(monitoring, now=at(11, 10, 1))  # the yellow card
     new_due = calendar.extend(at(11, 10), TimeLimit.workdays(10)).due_at
 
-    deliver("hotline.ticket.extension_approved", {"ticket_id": ticket, "status": "signed", "days": 10,
-                                                  "department": "zjj", "handle_due_at": new_due.isoformat()},
-            at=at(11, 10, 9))
+    command(ClockDueChanged, ticket, "handle", at=at(11, 10, 9), due_at=new_due)
 
     handle = by_kind(rows, ticket)["handle"][0]
     assert handle.due_at == new_due == at(11, 24)
     assert handle.stage == "none" and handle.next_fire_at == at(11, 21)
-    # The yellow card already issued stays.
     assert [c.color for c in rows("cards", store.cards.c.clock_id == handle.id)] == ["yellow"]
 
 
-def test_a_reply_stops_the_handle_clock_and_starts_the_callback_clock_of_the_hotline_office(
-        dispatch, deliver, rows, calendar):
+def test_a_callback_clock_of_the_hotline_office_starts_and_stops(dispatch, command, rows, calendar):
     ticket = dispatch("zjj", at=at(11, 2, 9))
-    deliver("hotline.ticket.signed", {"ticket_id": ticket, "status": "signed"}, at=at(11, 2, 10))
     callback_due = calendar.due(at(11, 5, 15), TimeLimit.workdays(1)).due_at
 
-    deliver("hotline.ticket.replied", {"ticket_id": ticket, "number": "20261102000001", "status": "replied",
-                                       "department": "zjj", "on_time": True, "resolution": "handled",
-                                       "replied_at": at(11, 5, 15).isoformat(),
-                                       "callback_due_at": callback_due.isoformat()}, at=at(11, 5, 15))
+    command(ClockStopped, ticket, "handle", at=at(11, 5, 15))
+    command(ClockStarted, ticket, "callback", at=at(11, 5, 15), department="12345", limit_amount=1,
+            limit_unit="working_days", due_at=callback_due)
+    started = by_kind(rows, ticket)["callback"][0]
+    command(ClockStopped, ticket, "callback", at=at(11, 6, 9))
 
-    clocks = by_kind(rows, ticket)
-    assert (clocks["handle"][0].state, clocks["handle"][0].outcome) == ("stopped", "on_time")
-    callback = clocks["callback"][0]
-    assert (callback.department, callback.state, callback.due_at) == ("12345", "running", at(11, 7))
-    assert (callback.limit_amount, callback.limit_unit) == (1, "working_days")
-
-
-@pytest.mark.parametrize("closing", ["hotline.ticket.callback_recorded", "hotline.ticket.closed"])
-def test_a_callback_or_a_close_stops_the_callback_clock(dispatch, deliver, rows, closing):
-    ticket = dispatch("zjj", at=at(11, 2, 9))
-    deliver("hotline.ticket.replied", {"ticket_id": ticket, "status": "replied", "department": "zjj",
-                                       "replied_at": at(11, 2, 15).isoformat(), "on_time": True,
-                                       "resolution": "handled", "callback_due_at": at(11, 4).isoformat()},
-            at=at(11, 2, 15))
-
-    deliver(closing, {"ticket_id": ticket, "status": "closed", "satisfaction": "satisfied"}, at=at(11, 3, 9))
-
+    assert (started.department, started.state, started.due_at) == ("12345", "running", at(11, 7))
     callback = by_kind(rows, ticket)["callback"][0]
     assert (callback.state, callback.outcome) == ("stopped", "on_time")
 
 
-def test_a_merge_cancels_every_open_clock_of_the_duplicate(dispatch, deliver, rows):
+def test_a_stop_naming_no_kind_cancels_every_open_clock_of_the_subject(dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
 
-    deliver("hotline.ticket.merged", {"ticket_id": ticket, "status": "merged", "into": "x"}, at=at(11, 2, 10))
+    command(ClockStopped, ticket, None, at=at(11, 2, 10), outcome="cancelled")  # 并单
 
     assert {(c.state, c.outcome) for c in rows("clocks", C.subject_id == ticket)} == {("stopped", "cancelled")}
 
 
-def test_events_for_a_ticket_without_clocks_change_nothing(deliver, counts):
-    before = counts()
+def test_commands_about_a_subject_without_clocks_change_nothing(command, rows):
+    command(ClockStopped, "unknown", "sign")
+    command(ClockResumed, "unknown", "handle")
 
-    deliver("hotline.ticket.signed", {"ticket_id": "unknown", "status": "signed"})
-    deliver("hotline.ticket.closed", {"ticket_id": "transferred", "status": "closed"})
+    assert rows("clocks") == []
 
-    assert counts() == before
+
+def test_an_unknown_clock_kind_is_refused_and_writes_nothing(command, rows):
+    import pytest
+
+    from shared.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="unknown clock kind"):
+        command(ClockStarted, "t-9", "lunch", department="zjj", limit_amount=1, limit_unit="working_days")
+    assert rows("clocks") == [] and rows("clock_commands") == []
 
 
 def test_a_department_event_arriving_late_does_not_overwrite_a_newer_name(deliver, rows, clock):

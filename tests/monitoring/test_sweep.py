@@ -16,6 +16,7 @@ from shared.auth import INSPECTOR, Principal
 from shared.bootstrap import Environment
 from shared.calendar import TimeLimit
 from shared.errors import ConcurrentUpdate
+from shared.events.clocks import ClockPaused, ClockStopped
 from tests.monitoring.moments import at
 
 K, W, C = store.cards.c, store.warnings.c, store.clocks.c
@@ -31,13 +32,13 @@ def handle_clock(rows, ticket: str):
     return next(r for r in rows("clocks", C.subject_id == ticket) if r.kind == "handle")
 
 
-def sign(deliver, ticket: str, when: datetime) -> None:
-    deliver("hotline.ticket.signed", {"ticket_id": ticket, "status": "signed"}, at=when)
+def sign(command, ticket: str, when: datetime) -> None:
+    command(ClockStopped, ticket, "sign", at=when)
 
 
-def test_a_due_clock_gets_a_reminder_then_a_yellow_then_a_red_card_each_once(monitoring, dispatch, deliver, rows):
+def test_a_due_clock_gets_a_reminder_then_a_yellow_then_a_red_card_each_once(monitoring, dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
-    sign(deliver, ticket, at(11, 2, 10))
+    sign(command, ticket, at(11, 2, 10))
 
     results = [sweep(monitoring, now=when) for when in
                (at(11, 8, 11, 24), at(11, 9), at(11, 10), at(11, 12), at(11, 17), at(11, 30))]
@@ -52,9 +53,9 @@ def test_a_due_clock_gets_a_reminder_then_a_yellow_then_a_red_card_each_once(mon
     assert (handle.stage, handle.next_fire_at) == ("red", None)
 
 
-def test_every_signal_is_an_event_with_the_subject_and_each_batch_is_audited(monitoring, dispatch, deliver, rows):
+def test_every_signal_is_an_event_with_the_subject_and_each_batch_is_audited(monitoring, dispatch, command, rows):
     ticket = dispatch("zjj", at=at(11, 2, 9))
-    sign(deliver, ticket, at(11, 2, 10))
+    sign(command, ticket, at(11, 2, 10))
 
     sweep(monitoring, now=at(11, 9))
     sweep(monitoring, now=at(11, 17))
@@ -77,13 +78,13 @@ def test_every_signal_is_an_event_with_the_subject_and_each_batch_is_audited(mon
     assert list(json.loads(audits[0].after)["warnings"].values()) == [handle.id]
 
 
-def test_a_stopped_or_paused_clock_is_never_swept(monitoring, dispatch, deliver, rows):
+def test_a_stopped_or_paused_clock_is_never_swept(monitoring, dispatch, command, rows):
     signed = dispatch("zjj", at=at(11, 2, 9))
     paused = dispatch("zjj", at=at(11, 2, 9))
-    sign(deliver, signed, at(11, 2, 10))
-    deliver("hotline.ticket.merged", {"ticket_id": signed, "status": "merged"}, at=at(11, 2, 11))
-    deliver("hotline.ticket.return_requested", {"ticket_id": paused, "status": "return_requested"},
-            at=at(11, 2, 11))
+    sign(command, signed, at(11, 2, 10))
+    command(ClockStopped, signed, None, at=at(11, 2, 11), outcome="cancelled")
+    for kind in ("sign", "handle"):
+        command(ClockPaused, paused, kind, at=at(11, 2, 11))
 
     assert sweep(monitoring, now=at(12, 31)) == SweepResult()
     assert rows("cards") == [] and rows("warnings") == []
@@ -127,13 +128,13 @@ def test_a_fourth_and_fifth_yellow_wait_for_a_sixth_before_the_next_red_card(mon
     assert (first.yellows, first.reds, second.yellows, second.reds) == (5, 1, 1, 1)
 
 
-def test_revoked_yellows_and_yellows_older_than_thirty_days_do_not_count(monitoring, dispatch, deliver, rows,
+def test_revoked_yellows_and_yellows_older_than_thirty_days_do_not_count(monitoring, dispatch, command, rows,
                                                                         clock):
     from services.monitoring.handlers import revoke_card
 
     old = dispatch("zjj", at=at(10, 1, 9), sign=HOUR, handle=LONG)
     sweep(monitoring, now=at(10, 1, 11))  # more than 30 days before the others
-    sign(deliver, old, at(10, 1, 12))
+    sign(command, old, at(10, 1, 12))
     dispatch("zjj", at=at(11, 2, 9), sign=HOUR, handle=LONG)
     sweep(monitoring, now=at(11, 2, 10, 30))
     recent = rows("cards", K.issued_at > at(10, 30))[0]

@@ -27,7 +27,7 @@ class NoteSchema(Schema):
 def create_note(body: dict[str, Any]) -> Note:
     principal = require_principal()
     with service_context().db.unit_of_work(actor=principal.actor) as uow:
-        note = Note.create(id=new_id(), text=body["text"])
+        note = Note.create(id=new_id(), text=body["text"], now=uow.now)
         uow.repository(NoteRepository).add(note)
         uow.commit()
     return note
