@@ -147,6 +147,11 @@ def _package_covers(year: int) -> bool:
     return True
 
 
+def package_years() -> tuple[int, int]:
+    """The first and last year the installed ``chinesecalendar`` has holidays for."""
+    return min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
+
+
 @dataclass(frozen=True)
 class _Year:
     workdays: list[int]  # proleptic ordinals, sorted, so lookups and counts are bisects

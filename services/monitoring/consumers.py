@@ -17,6 +17,7 @@ from services.monitoring.rules import HOTLINE_OFFICE, ClockKind, ClockState, Out
 from shared.bus.consumer import RouteHandler
 from shared.bus.envelope import Event
 from shared.calendar import TimeLimit
+from shared.calendar_store import YEAR_SET, apply_year_set
 from shared.directory import upsert_department
 from shared.events import hotline as E
 from shared.uow import UnitOfWork
@@ -121,6 +122,7 @@ def ticket_merged(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None
 # context they built with ``open_context``, so every process uses the same calendar and rules.
 ROUTES: dict[str, RouteHandler] = {
     "gateway.department.upserted": upsert_department,
+    YEAR_SET: apply_year_set,
     E.TicketDispatched.TYPE: ticket_dispatched,
     E.TicketReopened.TYPE: ticket_dispatched,
     E.TicketSigned.TYPE: ticket_signed,
