@@ -16,7 +16,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -26,6 +25,9 @@ import chinese_calendar
 
 from shared.calendar_schedule import YearSchedule, load_override_file
 from shared.metrics import CALENDAR_PROVISIONAL
+from shared.time_limits import Deadline, TimeLimit, TimeUnit
+
+__all__ = ["Deadline", "EnteredYears", "TimeLimit", "TimeUnit", "WorkCalendar", "package_years"]
 
 if TYPE_CHECKING:
     from shared.settings import Settings
@@ -35,86 +37,6 @@ log = logging.getLogger(__name__)
 _DAY = timedelta(days=1)
 # Until the first look at the entered years, every question asks for one.
 _NEVER: Hashable = object()
-
-
-class TimeUnit(StrEnum):
-    """Units of a time limit; the value is what events and databases store."""
-
-    NATURAL_MINUTES = "natural_minutes"
-    NATURAL_HOURS = "natural_hours"
-    NATURAL_DAYS = "natural_days"
-    WORKING_DAYS = "working_days"
-
-    @property
-    def label(self) -> str:
-        """Chinese label: 分钟 / 小时 / 自然日 / 工作日."""
-        return _UNIT_LABELS[self]
-
-
-_UNIT_LABELS = {
-    TimeUnit.NATURAL_MINUTES: "分钟",
-    TimeUnit.NATURAL_HOURS: "小时",
-    TimeUnit.NATURAL_DAYS: "自然日",
-    TimeUnit.WORKING_DAYS: "工作日",
-}
-
-
-@dataclass(frozen=True)
-class TimeLimit:
-    """A time limit (时限): a whole, non-negative amount of one unit."""
-
-    amount: int
-    unit: TimeUnit
-
-    def __post_init__(self) -> None:
-        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise ValueError(f"time limit amount must be an int, not {self.amount!r}")
-        if self.amount < 0:
-            raise ValueError(f"time limit amount must be >= 0, not {self.amount}")
-        # Accept the stored string form so limits read back from events or rows need no conversion.
-        object.__setattr__(self, "unit", TimeUnit(self.unit))
-
-    @classmethod
-    def minutes(cls, n: int) -> TimeLimit:
-        """N natural minutes (签收时限 such as 15分钟)."""
-        return cls(n, TimeUnit.NATURAL_MINUTES)
-
-    @classmethod
-    def hours(cls, n: int) -> TimeLimit:
-        """N natural hours (紧急件)."""
-        return cls(n, TimeUnit.NATURAL_HOURS)
-
-    @classmethod
-    def days(cls, n: int) -> TimeLimit:
-        """N natural days (自然日)."""
-        return cls(n, TimeUnit.NATURAL_DAYS)
-
-    @classmethod
-    def workdays(cls, n: int) -> TimeLimit:
-        """N working days (工作日)."""
-        return cls(n, TimeUnit.WORKING_DAYS)
-
-    def label_zh(self) -> str:
-        """Chinese wording, e.g. 5个工作日, 2小时, 15分钟, 3个自然日."""
-        if self.unit in (TimeUnit.NATURAL_DAYS, TimeUnit.WORKING_DAYS):
-            return f"{self.amount}个{self.unit.label}"
-        return f"{self.amount}{self.unit.label}"
-
-    def duration(self) -> timedelta:
-        """The exact elapsed time of a minute/hour limit (day limits depend on the calendar)."""
-        if self.unit is TimeUnit.NATURAL_MINUTES:
-            return timedelta(minutes=self.amount)
-        if self.unit is TimeUnit.NATURAL_HOURS:
-            return timedelta(hours=self.amount)
-        raise ValueError(f"{self.label_zh()} has no fixed duration")
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """When a time limit runs out, and whether a year without holiday data was involved."""
-
-    due_at: datetime
-    provisional: bool
 
 
 class _OncePerYear:
@@ -383,7 +305,11 @@ class WorkCalendar:
         """Reload the entered years if their fingerprint changed; at most every ``refresh_seconds``."""
         if self._entered is None or self._monotonic() < self._next_check:
             return
-        with self._refresh_lock:
+        # Once something is loaded, a thread finding another one re-reading goes on with what is loaded
+        # instead of queueing behind it (each would hold a pooled connection while it waits).
+        if not self._refresh_lock.acquire(blocking=self._stamp is _NEVER):
+            return
+        try:
             now = self._monotonic()
             if now < self._next_check:
                 return
@@ -397,6 +323,8 @@ class WorkCalendar:
                 log.info("working-day calendar loaded entered years",
                          extra={"years": sorted(schedules), "revision": self._revision})
             self._next_check = now + self._refresh_seconds
+        finally:
+            self._refresh_lock.release()
 
     def _year(self, year: int) -> _Year:
         self._refresh()

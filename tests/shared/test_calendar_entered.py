@@ -175,3 +175,34 @@ def test_monitoring_reminders_follow_a_year_entered_while_running() -> None:
     assert workdays_after(cal, due, 2) == datetime(2027, 1, 2, tzinfo=SHANGHAI)  # 12-31, 01-01 (weekdays)
     source.set(example_2027())
     assert workdays_after(cal, due, 2) == datetime(2027, 1, 5, tzinfo=SHANGHAI)  # 12-31, 01-04
+
+
+def test_while_one_thread_rereads_the_years_others_answer_with_what_is_loaded() -> None:
+    import threading
+
+    class SlowYears(FakeEnteredYears):
+        def __init__(self) -> None:
+            super().__init__()
+            self.entered, self.release = threading.Event(), threading.Event()
+            self.slow = False
+
+        def stamp(self) -> Hashable:
+            if self.slow:
+                self.entered.set()
+                assert self.release.wait(10)
+            return super().stamp()
+
+    source, clock = SlowYears(), FakeMonotonic()
+    cal = WorkCalendar(entered=source, refresh_seconds=1.0, monotonic=clock)
+    assert cal.is_workday(date(2027, 1, 1))  # first load: weekends only
+    source.set(example_2027())
+    source.slow, clock.now = True, clock.now + 2
+    rereading = threading.Thread(target=cal.is_workday, args=(date(2027, 1, 1),))
+    rereading.start()
+    assert source.entered.wait(10)
+
+    assert cal.is_workday(date(2027, 1, 1))  # answered at once, from the years already loaded
+
+    source.release.set()
+    rereading.join(10)
+    assert not cal.is_workday(date(2027, 1, 1))
