@@ -187,9 +187,9 @@ class WorkCalendar:
         if n == 0:
             return day
         year, remaining = day.year, n
-        index = bisect_left(self._year(year).workdays, day.toordinal())
         while True:
-            table = self._year(year)
+            table = self._year(year)  # each index from the table it indexes, even if the years were re-read
+            index = bisect_left(table.workdays, day.toordinal()) if year == day.year else len(table.workdays)
             if not table.known and index:
                 self._warn_unknown(year)
             if remaining <= index:
@@ -198,10 +198,9 @@ class WorkCalendar:
             year -= 1
             if year < date.min.year:
                 raise ValueError(f"{n} working days before {day} is before the first representable date")
-            index = len(self._year(year).workdays)
 
     def is_workday(self, day: date) -> bool:
-        """Whether ``day`` is a working day (工作日): overrides, then chinesecalendar, then Mon–Fri."""
+        """Whether ``day`` is a working day (工作日), as the source of its year says (else Mon–Fri)."""
         if isinstance(day, datetime):
             raise TypeError("is_workday takes a date; convert datetimes to the calendar's zone first")
         table = self._year(day.year)
@@ -218,10 +217,10 @@ class WorkCalendar:
         if n == 0:
             return day, False
         year, remaining = day.year, n
-        index = bisect_right(self._year(year).workdays, day.toordinal())
         unknown = []
         while True:
-            table = self._year(year)
+            table = self._year(year)  # each index from the table it indexes, even if the years were re-read
+            index = bisect_right(table.workdays, day.toordinal()) if year == day.year else 0
             # The start year is only consulted if some day of it follows ``day``.
             if not table.known and (year != day.year or (day.month, day.day) != (12, 31)):
                 unknown.append(year)
@@ -230,7 +229,7 @@ class WorkCalendar:
                 result = date.fromordinal(table.workdays[index + remaining - 1])
                 break
             remaining -= available
-            year, index = year + 1, 0
+            year += 1
             if year > date.max.year:
                 raise ValueError(f"{n} working days after {day} is beyond the last representable date")
         for year in unknown:
