@@ -64,6 +64,7 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
                run_migrations: bool | None = None, **overrides: Any) -> Flask:
     """The gateway service app serving ``/api/auth/v1``, ``/api/directory/v1`` and the portal."""
     from gateway.api import auth_blp, directory_blp
+    from gateway.calendar_api import calendar_blp
     from gateway.portal import portal
     from shared.ratelimit import RateLimiter
     from shared.web import create_service_app
@@ -81,5 +82,6 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.register_blueprint(auth_blp)
     api.register_blueprint(directory_blp)
+    api.register_blueprint(calendar_blp)
     app.register_blueprint(portal)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from gateway.calendar_cli import calendar, entered_years
 from gateway.cli_directory import directory
 from gateway.local import local
 from gateway.registry import PARTS, metadata_by_part, queue_bindings
@@ -20,10 +21,11 @@ from shared.settings import Settings
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Duban (督办): supervision and complaint handling. 督办平台命令行。"""
-    ctx.obj = {"databases": database_registry(metadata_by_part())}
+    ctx.obj = {"databases": database_registry(metadata_by_part()), "calendar_years": entered_years}
 
 
 main.add_command(workdays)
+main.add_command(calendar)
 main.add_command(directory)
 main.add_command(audit)
 main.add_command(local)

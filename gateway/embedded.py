@@ -61,12 +61,13 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
                  calendar: WorkCalendar | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> Suite:
     """Build (and migrate) every part of ``PARTS``; start background delivery unless settings say not to.
 
-    Every part shares one clock and one calendar; ``overrides`` maps a part to rules its
-    ``open_context`` takes instead of the defaults (tests).
+    Every part shares one clock, and the calendar if one is given (tests); otherwise each part builds its
+    own on its replica of the entered holiday years, as in the distributed mode. ``overrides`` maps a
+    part to rules its ``open_context`` takes instead of the defaults (tests).
     """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    env = Environment(settings, clock or SystemClock(), calendar).with_calendar()
+    env = Environment(settings, clock or SystemClock(), calendar)
     tokens = gateway.token_service(settings, clock=clock)
     transport = InProcessTransport()
     runtime = EmbeddedRuntime()

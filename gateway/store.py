@@ -11,12 +11,15 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from gateway.model import Department, DepartmentKind, User
+from shared.calendar_store import add_calendar_years
 from shared.errors import Conflict
 from shared.repository import Repository
 from shared.tables import UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
 add_common_tables(metadata)
+# The holiday years an admin entered (gateway/calendar_years.py owns them; services replicate them).
+calendar_years = add_calendar_years(metadata)
 
 departments = sa.Table(
     "departments", metadata,

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from shared.calendar import WorkCalendar
+from shared.calendar_store import DatabaseYears
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.settings import Settings
@@ -29,15 +30,14 @@ class Environment:
         """Settings from the process environment (``overrides`` replace single settings)."""
         return cls(Settings.from_env(**overrides))
 
-    def work_calendar(self) -> WorkCalendar:
-        """The calendar given, or the one the settings describe."""
-        return self.calendar or WorkCalendar.from_settings(self.settings)
+    def work_calendar(self, db: Database | None = None) -> WorkCalendar:
+        """The calendar given, else the one the settings describe, following the entered holiday years
+        replicated in ``db`` (a part's own database): so its app, worker and sweeper all use them."""
+        if self.calendar is not None:
+            return self.calendar
+        return WorkCalendar.from_settings(self.settings, entered=DatabaseYears(db) if db is not None else None)
 
     def database(self, service: str, metadata: sa.MetaData) -> Database:
         """``service``'s database: its own SQLite file (embedded) or ``DATABASE_URL`` (distributed)."""
         return Database(self.settings.database_url_for(service), service=service, metadata=metadata,
                         clock=self.clock)
-
-    def with_calendar(self) -> Environment:
-        """This environment with its calendar built, so several parts share one instance."""
-        return self if self.calendar else Environment(self.settings, self.clock, self.work_calendar())

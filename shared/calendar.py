@@ -1,30 +1,33 @@
 """The working-day calendar (工作日历) and time limits (办理时限), per DESIGN §5.
 
-Holidays and make-up working days (调休) come from ``chinesecalendar``, overridden by an
-admin-maintained file for years the package does not cover yet. A year nobody knows is computed with
-weekends only and every deadline touching it is marked provisional: the calendar never crashes and
-never pretends.
+Holidays and make-up working days (调休) come, for each year, from the first that knows it: the years an
+admin entered (replicated into every service's database, read through ``EnteredYears``), the legacy
+override file, the ``chinesecalendar`` package. A year nobody knows is computed with weekends only and
+every deadline touching it is marked provisional: the calendar never crashes and never pretends.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
+import time as _time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
 
+from shared.calendar_schedule import YearSchedule, load_override_file
 from shared.metrics import CALENDAR_PROVISIONAL
+from shared.time_limits import Deadline, TimeLimit, TimeUnit
+
+__all__ = ["Deadline", "EnteredYears", "TimeLimit", "TimeUnit", "WorkCalendar", "package_years"]
 
 if TYPE_CHECKING:
     from shared.settings import Settings
@@ -32,88 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DAY = timedelta(days=1)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_YEAR_KEY = re.compile(r"\d{4}")
-
-
-class TimeUnit(StrEnum):
-    """Units of a time limit; the value is what events and databases store."""
-
-    NATURAL_MINUTES = "natural_minutes"
-    NATURAL_HOURS = "natural_hours"
-    NATURAL_DAYS = "natural_days"
-    WORKING_DAYS = "working_days"
-
-    @property
-    def label(self) -> str:
-        """Chinese label: 分钟 / 小时 / 自然日 / 工作日."""
-        return _UNIT_LABELS[self]
-
-
-_UNIT_LABELS = {
-    TimeUnit.NATURAL_MINUTES: "分钟",
-    TimeUnit.NATURAL_HOURS: "小时",
-    TimeUnit.NATURAL_DAYS: "自然日",
-    TimeUnit.WORKING_DAYS: "工作日",
-}
-
-
-@dataclass(frozen=True)
-class TimeLimit:
-    """A time limit (时限): a whole, non-negative amount of one unit."""
-
-    amount: int
-    unit: TimeUnit
-
-    def __post_init__(self) -> None:
-        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise ValueError(f"time limit amount must be an int, not {self.amount!r}")
-        if self.amount < 0:
-            raise ValueError(f"time limit amount must be >= 0, not {self.amount}")
-        # Accept the stored string form so limits read back from events or rows need no conversion.
-        object.__setattr__(self, "unit", TimeUnit(self.unit))
-
-    @classmethod
-    def minutes(cls, n: int) -> TimeLimit:
-        """N natural minutes (签收时限 such as 15分钟)."""
-        return cls(n, TimeUnit.NATURAL_MINUTES)
-
-    @classmethod
-    def hours(cls, n: int) -> TimeLimit:
-        """N natural hours (紧急件)."""
-        return cls(n, TimeUnit.NATURAL_HOURS)
-
-    @classmethod
-    def days(cls, n: int) -> TimeLimit:
-        """N natural days (自然日)."""
-        return cls(n, TimeUnit.NATURAL_DAYS)
-
-    @classmethod
-    def workdays(cls, n: int) -> TimeLimit:
-        """N working days (工作日)."""
-        return cls(n, TimeUnit.WORKING_DAYS)
-
-    def label_zh(self) -> str:
-        """Chinese wording, e.g. 5个工作日, 2小时, 15分钟, 3个自然日."""
-        if self.unit in (TimeUnit.NATURAL_DAYS, TimeUnit.WORKING_DAYS):
-            return f"{self.amount}个{self.unit.label}"
-        return f"{self.amount}{self.unit.label}"
-
-    def duration(self) -> timedelta:
-        """The exact elapsed time of a minute/hour limit (day limits depend on the calendar)."""
-        if self.unit is TimeUnit.NATURAL_MINUTES:
-            return timedelta(minutes=self.amount)
-        if self.unit is TimeUnit.NATURAL_HOURS:
-            return timedelta(hours=self.amount)
-        raise ValueError(f"{self.label_zh()} has no fixed duration")
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """When a time limit runs out, and whether a year without holiday data was involved."""
-
-    due_at: datetime
-    provisional: bool
+# Until the first look at the entered years, every question asks for one.
+_NEVER: Hashable = object()
 
 
 class _OncePerYear:
@@ -146,6 +69,11 @@ def _package_covers(year: int) -> bool:
     return True
 
 
+def package_years() -> tuple[int, int]:
+    """The first and last year the installed ``chinesecalendar`` has holidays for."""
+    return min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
+
+
 @dataclass(frozen=True)
 class _Year:
     workdays: list[int]  # proleptic ordinals, sorted, so lookups and counts are bisects
@@ -162,11 +90,29 @@ def _parse_close(text: str) -> timedelta:
     raise ValueError(f"working-day close must be HH:MM between 00:01 and 24:00, not {text!r}")
 
 
+class EnteredYears(Protocol):
+    """Where the years an admin entered are read from (a service's replica table, in practice)."""
+
+    def stamp(self) -> Hashable:
+        """A cheap fingerprint that changes whenever any entered year changes."""
+
+    def load(self) -> tuple[Hashable, dict[int, YearSchedule]]:
+        """Every entered year, with the fingerprint of what was read (in one read)."""
+
+
 class WorkCalendar:
-    """Working days in one administrative time zone, with a configurable daily close."""
+    """Working days in one administrative time zone, with a configurable daily close.
+
+    With ``entered`` the calendar follows the years an admin enters while it runs: it compares the
+    source's fingerprint at most every ``refresh_seconds`` (a query on a table of a few rows) and rebuilds
+    only when it changed, so every process of every service answers with the same schedule within that
+    interval.
+    """
 
     def __init__(self, *, timezone: str = "Asia/Shanghai", close: str = "24:00",
-                 overrides: Mapping[date, bool] | None = None, known_years: Iterable[int] = ()) -> None:
+                 overrides: Mapping[date, bool] | None = None, known_years: Iterable[int] = (),
+                 entered: EnteredYears | None = None, refresh_seconds: float = 5.0,
+                 monotonic: Callable[[], float] = _time.monotonic) -> None:
         try:
             self._tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -181,60 +127,80 @@ class WorkCalendar:
         self._known_years = frozenset(int(year) for year in known_years)
         self._years: dict[int, _Year] = {}
         self._lock = threading.Lock()
+        self._entered = entered
+        self._entered_years: dict[int, dict[date, bool]] = {}
+        self._stamp: Hashable = _NEVER
+        self._refresh_seconds = refresh_seconds
+        self._monotonic = monotonic
+        self._next_check = float("-inf")
+        self._refresh_lock = threading.Lock()
+        self._revision = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WorkCalendar:
-        """The calendar the settings describe, with the override file if one is configured."""
+    def from_settings(cls, settings: Settings, *, entered: EnteredYears | None = None) -> WorkCalendar:
+        """The calendar the settings describe: the override file if one is configured, and the entered years."""
         overrides: dict[date, bool] = {}
         years: set[int] = set()
         if settings.calendar_file is not None:
             overrides, years = cls.load_overrides(settings.calendar_file)
-        return cls(timezone=settings.timezone, close=settings.workday_close,
-                   overrides=overrides, known_years=years)
+        return cls(timezone=settings.timezone, close=settings.workday_close, overrides=overrides,
+                   known_years=years, entered=entered, refresh_seconds=settings.calendar_refresh_seconds)
 
     @classmethod
     def load_overrides(cls, path: str | Path) -> tuple[dict[date, bool], set[int]]:
         """Read an override file (format in docs/calendar.md): date -> is working day, declared years."""
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}: not valid JSON: {exc}") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
-            raise ValueError(f'{path}: expected an object with a "years" object')
-        if extra := set(data) - {"years"}:
-            raise ValueError(f"{path}: unexpected top-level keys {sorted(extra)}")
-        overrides: dict[date, bool] = {}
-        years: set[int] = set()
-        for key, entry in data["years"].items():
-            if not _YEAR_KEY.fullmatch(key):
-                raise ValueError(f"{path}: year key {key!r} is not a four-digit year")
-            year = int(key)
-            if not isinstance(entry, dict):
-                raise ValueError(f"{path}: years.{key} must be an object")
-            if extra := set(entry) - {"holidays", "workdays", "source"}:
-                raise ValueError(f"{path}: years.{key} has unexpected keys {sorted(extra)}")
-            holidays = _read_days(path, year, entry, "holidays")
-            workdays = _read_days(path, year, entry, "workdays")
-            if both := holidays & workdays:
-                listed = ", ".join(sorted(day.isoformat() for day in both))
-                raise ValueError(f"{path}: years.{key}: {listed} listed as both holiday and workday")
-            overrides.update(dict.fromkeys(holidays, False))
-            overrides.update(dict.fromkeys(workdays, True))
-            years.add(year)
-        return overrides, years
+        return load_override_file(path)
 
     @property
     def tz(self) -> ZoneInfo:
         """The administrative time zone every day is counted in."""
         return self._tz
 
+    @property
+    def revision(self) -> int:
+        """Changes whenever the entered years do; caches of answers key on it."""
+        self._refresh()
+        return self._revision
+
     def is_known_year(self, year: int) -> bool:
-        """Whether this year's holidays are known (chinesecalendar or the override file)."""
-        return year in self._known_years or _package_covers(year)
+        """Whether this year's holidays are known (entered, the override file or chinesecalendar)."""
+        self._refresh()
+        return self._knows(year)
+
+    def source_of(self, year: int) -> str | None:
+        """Where this year's holidays come from: ``entered``, ``file``, ``package``, or None (unknown)."""
+        self._refresh()
+        if year in self._entered_years:
+            return "entered"
+        if year in self._known_years:
+            return "file"
+        return "package" if _package_covers(year) else None
+
+    def close_of(self, day: date) -> datetime:
+        """The moment ``day`` closes (a limit ending on ``day`` ends then); 24:00 is the next day's 00:00."""
+        return (datetime.combine(day, time()) + self._close).replace(tzinfo=self._tz)
+
+    def workdays_before(self, day: date, n: int) -> date:
+        """The Nth working day before ``day`` (``day`` itself never counts; 0 gives ``day``)."""
+        if n < 0:
+            raise ValueError(f"number of working days must be >= 0, not {n}")
+        if n == 0:
+            return day
+        year, remaining = day.year, n
+        while True:
+            table = self._year(year)  # each index from the table it indexes, even if the years were re-read
+            index = bisect_left(table.workdays, day.toordinal()) if year == day.year else len(table.workdays)
+            if not table.known and index:
+                self._warn_unknown(year)
+            if remaining <= index:
+                return date.fromordinal(table.workdays[index - remaining])
+            remaining -= index
+            year -= 1
+            if year < date.min.year:
+                raise ValueError(f"{n} working days before {day} is before the first representable date")
 
     def is_workday(self, day: date) -> bool:
-        """Whether ``day`` is a working day (工作日): overrides, then chinesecalendar, then Mon–Fri."""
+        """Whether ``day`` is a working day (工作日), as the source of its year says (else Mon–Fri)."""
         if isinstance(day, datetime):
             raise TypeError("is_workday takes a date; convert datetimes to the calendar's zone first")
         table = self._year(day.year)
@@ -251,10 +217,10 @@ class WorkCalendar:
         if n == 0:
             return day, False
         year, remaining = day.year, n
-        index = bisect_right(self._year(year).workdays, day.toordinal())
         unknown = []
         while True:
-            table = self._year(year)
+            table = self._year(year)  # each index from the table it indexes, even if the years were re-read
+            index = bisect_right(table.workdays, day.toordinal()) if year == day.year else 0
             # The start year is only consulted if some day of it follows ``day``.
             if not table.known and (year != day.year or (day.month, day.day) != (12, 31)):
                 unknown.append(year)
@@ -263,7 +229,7 @@ class WorkCalendar:
                 result = date.fromordinal(table.workdays[index + remaining - 1])
                 break
             remaining -= available
-            year, index = year + 1, 0
+            year += 1
             if year > date.max.year:
                 raise ValueError(f"{n} working days after {day} is beyond the last representable date")
         for year in unknown:
@@ -285,7 +251,7 @@ class WorkCalendar:
             return Deadline(self._after(local, limit.duration()), provisional=False)
         base = self._last_closed_day(local)
         # A due time that is not exactly a close belongs to the day that has not closed yet.
-        if self._close_of(base) != local:
+        if self.close_of(base) != local:
             base += _DAY
         return self._days_after(base, limit)
 
@@ -322,20 +288,45 @@ class WorkCalendar:
         try:
             if limit.unit is TimeUnit.WORKING_DAYS:
                 last, provisional = self.add_workdays(day, limit.amount)
-                return Deadline(self._close_of(last), provisional)
-            return Deadline(self._close_of(day + timedelta(days=limit.amount)), provisional=False)
+                return Deadline(self.close_of(last), provisional)
+            return Deadline(self.close_of(day + timedelta(days=limit.amount)), provisional=False)
         except OverflowError as exc:
             raise ValueError(f"{limit.label_zh()} after {day} is beyond the last representable date") from exc
-
-    def _close_of(self, day: date) -> datetime:
-        """The moment ``day`` closes; wall-clock arithmetic turns 24:00 into the next day's 00:00."""
-        return (datetime.combine(day, time()) + self._close).replace(tzinfo=self._tz)
 
     def _last_closed_day(self, local: datetime) -> date:
         """The latest day whose close is at or before ``local``."""
         return (local.replace(tzinfo=None) - self._close).date()
 
+    def _knows(self, year: int) -> bool:
+        return year in self._entered_years or year in self._known_years or _package_covers(year)
+
+    def _refresh(self) -> None:
+        """Reload the entered years if their fingerprint changed; at most every ``refresh_seconds``."""
+        if self._entered is None or self._monotonic() < self._next_check:
+            return
+        # Once something is loaded, a thread finding another one re-reading goes on with what is loaded
+        # instead of queueing behind it (each would hold a pooled connection while it waits).
+        if not self._refresh_lock.acquire(blocking=self._stamp is _NEVER):
+            return
+        try:
+            now = self._monotonic()
+            if now < self._next_check:
+                return
+            if self._entered.stamp() != self._stamp:
+                stamp, schedules = self._entered.load()
+                with self._lock:  # builders hold it, so no table of the old schedule lands in the new cache
+                    self._entered_years = {year: s.working() for year, s in schedules.items()}
+                    self._years = {}
+                    self._stamp = stamp
+                    self._revision += 1
+                log.info("working-day calendar loaded entered years",
+                         extra={"years": sorted(schedules), "revision": self._revision})
+            self._next_check = now + self._refresh_seconds
+        finally:
+            self._refresh_lock.release()
+
     def _year(self, year: int) -> _Year:
+        self._refresh()
         table = self._years.get(year)
         if table is None:
             with self._lock:
@@ -345,38 +336,24 @@ class WorkCalendar:
         return table
 
     def _build_year(self, year: int) -> _Year:
-        from_package = _package_covers(year)
+        # An entered year is the whole notice: its listed days, Monday to Friday otherwise.
+        entered = self._entered_years.get(year)
+        overrides = self._overrides if entered is None else entered
+        from_package = entered is None and _package_covers(year)
         first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
         workdays = []
         for ordinal in range(first, last + 1):
             day = date.fromordinal(ordinal)
-            working = self._overrides.get(day)
+            working = overrides.get(day)
             if working is None:
                 working = chinese_calendar.is_workday(day) if from_package else day.weekday() < 5
             if working:
                 workdays.append(ordinal)
-        return _Year(workdays, known=self.is_known_year(year))
+        return _Year(workdays, known=self._knows(year))
 
     def _warn_unknown(self, year: int) -> None:
         if _warned.first_time(year):
-            log.warning("holiday calendar has no schedule for the year; counting weekends only (provisional)",
+            log.warning("holiday calendar has no schedule for the year; counting weekends only (provisional) "
+                        "until an admin enters it (duban calendar set-year)",
                         extra={"year": year})
 
-
-def _read_days(path: Path, year: int, entry: Mapping[str, Any], field: str) -> set[date]:
-    values = entry.get(field, [])
-    if not isinstance(values, list):
-        raise ValueError(f"{path}: years.{year}.{field} must be a list of YYYY-MM-DD dates")
-    days = set()
-    for position, value in enumerate(values):
-        where = f"{path}: years.{year}.{field}[{position}]"
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            raise ValueError(f"{where}: {value!r} is not a YYYY-MM-DD date")
-        try:
-            day = date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{where}: {value!r} is not a valid date") from exc
-        if day.year != year:
-            raise ValueError(f"{where}: {value} is not in {year}, the year it is listed under")
-        days.add(day)
-    return days

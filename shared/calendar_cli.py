@@ -1,7 +1,9 @@
 """``workdays``: ask the working-day calendar from the command line (工作日查询).
 
 Attached to the ``duban`` console script; reads the same settings as the services, so it answers
-with the override file they use.
+with the override file they use. ``shared`` cannot open the gateway's database, so whoever attaches
+the group supplies the entered holiday years as ``ctx.obj["calendar_years"]``: a callable returning an
+``EnteredYears`` (without it, only the package and the override file count).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str) -> date:
 
 def _calendar() -> WorkCalendar:
     # Built per invocation, never at import, so the environment of the run is what counts.
+    obj = click.get_current_context().find_object(dict)
+    entered_years = obj.get("calendar_years") if obj else None
     try:
-        return WorkCalendar.from_settings(Settings.from_env())
+        return WorkCalendar.from_settings(Settings.from_env(), entered=entered_years() if entered_years else None)
     except (ValueError, OSError) as exc:
         raise click.ClickException(f"cannot load the working-day calendar: {exc}") from exc
 

@@ -26,7 +26,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_TOKEN_TTL_MINUTES": "access token lifetime in minutes; default 480 (one shift)",
     "DUBAN_TIMEZONE": "administrative time zone; default Asia/Shanghai",
     "DUBAN_WORKDAY_CLOSE": "time of day a working day closes, HH:MM; default 24:00",
-    "DUBAN_CALENDAR_FILE": "JSON file of holiday/make-up overrides for years chinesecalendar lacks",
+    "DUBAN_CALENDAR_FILE": "legacy JSON file of holiday/make-up overrides (prefer duban calendar set-year)",
     "DUBAN_PUBLIC_RATE_LIMIT": "anonymous lookups per client per minute; default 20",
     "DUBAN_DEMO_PASSWORD": "password of the demo users (embedded mode only); default duban-demo",
     "DUBAN_LOG_LEVEL": "log level; default INFO",
@@ -55,6 +55,8 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     workday_close: str = "24:00"
     calendar_file: Path | None = None
+    # How stale the entered holiday years may be in a process: each calendar re-checks them this often.
+    calendar_refresh_seconds: float = 5.0
     public_rate_limit: int = 20
     demo_password: str = "duban-demo"
     log_level: str = "INFO"

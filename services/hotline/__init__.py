@@ -25,7 +25,8 @@ def open_context(env: Environment, *, policy: DeadlinePolicy | None = None) -> H
     from services.hotline.rules import DeadlinePolicy
     from services.hotline.store import metadata
 
-    return Hotline(db=env.database(NAME, metadata), calendar=env.work_calendar(), policy=policy or DeadlinePolicy())
+    db = env.database(NAME, metadata)
+    return Hotline(db=db, calendar=env.work_calendar(db), policy=policy or DeadlinePolicy())
 
 
 def create_app(env: Environment, *, tokens: TokenService, context: Hotline | None = None,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from services.hotline.model import OPEN_STATUS_VALUES, Caller, Ticket, TimelineEntry
 from services.hotline.rules import Channel, Resolution, Satisfaction, TicketStatus, TicketType, Urgency
+from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
 from shared.errors import NotFound
 from shared.jsonutil import dumps
@@ -109,6 +110,7 @@ ticket_sequences = sa.Table(
 )
 
 departments = add_department_replica(metadata)
+calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
 
 _SCALARS = ("number", "query_code", "title", "content", "address", "confidential", "utility",
             "lead_department", "created_at", "created_by", "dispatched_at", "sign_due_at",

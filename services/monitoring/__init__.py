@@ -26,7 +26,8 @@ def open_context(env: Environment, *, policy: MonitoringPolicy | None = None,
     from services.monitoring.rules import ApprovalPolicy, MonitoringPolicy, ScorePolicy
     from services.monitoring.store import metadata
 
-    return Monitoring(db=env.database(NAME, metadata), calendar=env.work_calendar(),
+    db = env.database(NAME, metadata)
+    return Monitoring(db=db, calendar=env.work_calendar(db),
                       policy=policy or MonitoringPolicy(), approval_limits=approval_limits or ApprovalPolicy(),
                       scoring=scoring or ScorePolicy())
 
@@ -35,6 +36,7 @@ def create_app(env: Environment, *, tokens: TokenService, context: Monitoring | 
                run_migrations: bool | None = None, **overrides: Any) -> Flask:
     """Wire the monitoring API around its context. No I/O happens before this call."""
     from services.monitoring import api
+    from services.monitoring.calendar_status import calendar_blp
     from shared.web import create_service_app
 
     monitoring = context or open_context(env, **overrides)
@@ -43,4 +45,5 @@ def create_app(env: Environment, *, tokens: TokenService, context: Monitoring | 
         package=__name__, run_migrations=run_migrations,
         description="电子监察：监察时钟、预警、黄红牌、效能考核；外部行政审批系统接入。")
     smorest.register_blueprint(api.blp)
+    smorest.register_blueprint(calendar_blp)
     return app

@@ -20,6 +20,7 @@ from shared import bulk
 from shared.bus.consumer import RouteHandler
 from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, TimeUnit
+from shared.calendar_store import YEAR_SET, apply_year_set
 from shared.directory import upsert_department
 from shared.errors import InvalidInput
 from shared.events.clocks import (
@@ -124,6 +125,7 @@ def stopped(monitoring: Monitoring, uow: UnitOfWork, command: ClockStopped) -> N
 # context they built with ``open_context``, so every process uses the same calendar and rules.
 ROUTES: dict[str, RouteHandler] = {
     "gateway.department.upserted": upsert_department,
+    YEAR_SET: apply_year_set,
     ClockStarted.TYPE: _command(ClockStarted, started),
     ClockPaused.TYPE: _command(ClockPaused, paused),
     ClockResumed.TYPE: _command(ClockResumed, resumed),

@@ -9,7 +9,7 @@ threshold, so the sweep only ever reads clocks that are due.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -20,7 +20,6 @@ from shared.events import DomainEvent
 from shared.events.monitoring import WarningIssued
 
 _DAY = timedelta(days=1)
-_NOON = time(12)
 
 
 # Value objects are named tuples: the sweep builds thousands per batch, and they are immutable anyway.
@@ -50,16 +49,14 @@ class Signal(NamedTuple):
 
 # -- working-day helpers -------------------------------------------------------------------------
 # Deadlines cluster on day closes, so a sweep over thousands of clocks asks the calendar the same few
-# questions; the answers are cached (a calendar never changes once built).
-@lru_cache(maxsize=4096)
-def close_of(calendar: WorkCalendar, day: date) -> datetime:
-    """The moment ``day`` closes in ``calendar`` (a limit of 0 natural days ends at the start day's close)."""
-    return calendar.due(datetime.combine(day, _NOON, tzinfo=calendar.tz), TimeLimit.days(0)).due_at
-
-
-@lru_cache(maxsize=4096)
+# questions; the answers are cached per calendar revision (an admin may enter a year while it runs).
 def workdays_after(calendar: WorkCalendar, due_at: datetime, n: int) -> datetime:
     """The close of the Nth working day after the day ``due_at`` belongs to."""
+    return _workdays_after(calendar, calendar.revision, due_at, n)
+
+
+@lru_cache(maxsize=4096)
+def _workdays_after(calendar: WorkCalendar, _revision: int, due_at: datetime, n: int) -> datetime:
     return calendar.extend(due_at, TimeLimit.workdays(n)).due_at
 
 
@@ -76,18 +73,9 @@ def due_day(calendar: WorkCalendar, due_at: datetime) -> date:
     """
     local = due_at.astimezone(calendar.tz).date()
     for day in (local - _DAY, local):
-        if close_of(calendar, day) >= due_at:
+        if calendar.close_of(day) >= due_at:
             return day
     return local + _DAY
-
-
-def workdays_before(calendar: WorkCalendar, day: date, n: int) -> date:
-    """The Nth working day before ``day`` (holiday runs are at most a few weeks, so the walk is short)."""
-    for _ in range(n):
-        day -= _DAY
-        while not calendar.is_workday(day):
-            day -= _DAY
-    return day
 
 
 # The signals a clock at one stage issues when the sweep finds it has reached another: every stage
@@ -136,8 +124,8 @@ class SupervisedClock:
     # -- thresholds --------------------------------------------------------------------------
     def reminder_at(self, calendar: WorkCalendar, policy: MonitoringPolicy) -> datetime:
         """预警: the later of the previous working day's close and due − 20% of the natural length."""
-        before = workdays_before(calendar, due_day(calendar, self.due_at), policy.reminder_workdays_before)
-        by_day = close_of(calendar, before)
+        before = calendar.workdays_before(due_day(calendar, self.due_at), policy.reminder_workdays_before)
+        by_day = calendar.close_of(before)
         by_share = self.due_at - (self.due_at - self.started_at) * policy.reminder_share
         return min(max(by_day, by_share), self.due_at)
 

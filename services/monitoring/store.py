@@ -25,6 +25,7 @@ from services.monitoring.rules import (
 )
 from shared import bulk
 from shared.calendar import TimeLimit
+from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
 from shared.errors import NotFound
 from shared.repository import Repository
@@ -155,6 +156,7 @@ approvals = sa.Table(
 
 # Replica of the gateway's department directory (names for the board and the scores).
 departments = add_department_replica(metadata)
+calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
 
 
 # -- clocks --------------------------------------------------------------------------------------

@@ -18,3 +18,15 @@ class DepartmentUpserted(DomainEvent):
     kind: str = "agency"
     utility: bool = False
     active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarYearSet(DomainEvent):
+    """An admin entered or replaced a year's holiday schedule (节假日安排); services replace their replica
+    of that year unless they hold this version or a newer one."""
+
+    TYPE = "gateway.calendar.year_set"
+
+    year: int
+    version: int
+    days: list[dict[str, str]]  # [{"date": "YYYY-MM-DD", "kind": "holiday"|"workday", "name": …}], by date
