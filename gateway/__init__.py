@@ -66,6 +66,7 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
     from gateway.api import auth_blp, directory_blp
     from gateway.calendar_api import calendar_blp
     from gateway.portal import portal
+    from gateway.rules_api import rules_blp
     from shared.ratelimit import RateLimiter
     from shared.web import create_service_app
 
@@ -83,5 +84,6 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
     api.register_blueprint(auth_blp)
     api.register_blueprint(directory_blp)
     api.register_blueprint(calendar_blp)
+    api.register_blueprint(rules_blp)
     app.register_blueprint(portal)
     return app

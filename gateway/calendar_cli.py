@@ -26,7 +26,7 @@ def _settings() -> Settings:
     return found if found is not None else Settings.from_env()
 
 
-def _database() -> Database:
+def gateway_database() -> Database:
     settings = _settings()
     if settings.embedded:  # the SQLite file may be new; a distributed release step migrates instead
         PARTS["gateway"].migrate(settings)
@@ -36,7 +36,7 @@ def _database() -> Database:
 def entered_years() -> DatabaseYears:
     """The entered years as ``duban workdays`` reads them: the gateway's table (embedded mode), or the
     replica in whichever service database DATABASE_URL names (distributed mode; same table)."""
-    return DatabaseYears(_database())
+    return DatabaseYears(gateway_database())
 
 
 @click.group("calendar")
@@ -52,7 +52,7 @@ def set_year(file: Path) -> None:
         schedule = parse_year_file(file.read_text(encoding="utf-8"))
     except (ScheduleError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file}: {exc}; nothing was entered") from exc
-    db = _database()
+    db = gateway_database()
     try:
         entered, changed = calendar_years.set_year(db=db, actor=f"cli:{getpass.getuser()}", schedule=schedule)
     except DomainError as exc:
@@ -71,7 +71,7 @@ def set_year(file: Path) -> None:
 @click.argument("year", type=click.IntRange(min=1900, max=9998))
 def show(year: int) -> None:
     """打印某年已录入的安排（可再次录入的格式） / print an entered year as a year file."""
-    db = _database()
+    db = gateway_database()
     try:
         entered = calendar_years.get_year(db=db, year=year)
     except DomainError as exc:
@@ -84,7 +84,7 @@ def show(year: int) -> None:
 @calendar.command("years")
 def years() -> None:
     """列出已录入的年份 / list the entered years."""
-    db = _database()
+    db = gateway_database()
     try:
         found = calendar_years.list_years(db=db)
     finally:

@@ -12,6 +12,7 @@ from gateway.calendar_cli import calendar, entered_years
 from gateway.cli_directory import directory
 from gateway.local import local
 from gateway.registry import PARTS, metadata_by_part, queue_bindings
+from gateway.rules_cli import rules_group
 from shared.audit_cli import audit, database_registry
 from shared.calendar_cli import workdays
 from shared.settings import Settings
@@ -26,6 +27,7 @@ def main(ctx: click.Context) -> None:
 
 main.add_command(workdays)
 main.add_command(calendar)
+main.add_command(rules_group)
 main.add_command(directory)
 main.add_command(audit)
 main.add_command(local)

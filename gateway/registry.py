@@ -68,6 +68,7 @@ class Part:
     # Distributed mode: processes beyond web + event worker, as ``duban`` arguments (e.g. the sweeper).
     processes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     demo: str | None = None      # "module:function": function(context) loads demo data, says what it did
+    rules: str | None = None     # "module:RULE_SECTIONS": its sections of the rules document (shared.rules)
 
     # -- code ----------------------------------------------------------------------------------
     def module(self) -> Any:
@@ -112,6 +113,9 @@ class Part:
     def command_group(self) -> click.Group | None:
         return resolve(self.cli) if self.cli else None
 
+    def rule_sections(self) -> dict[str, type]:
+        return dict(resolve(self.rules)) if self.rules else {}
+
     def seed_demo(self, context: Any) -> Any:
         """Load this part's demo data (idempotent); returns what it did, or None without demo data."""
         return resolve(self.demo)(context) if self.demo else None
@@ -124,9 +128,11 @@ def _bound(job: Callable[[Any], object], context: Any) -> Callable[[], object]:
 PARTS: dict[str, Part] = {part.name: part for part in (
     Part("gateway", "gateway", demo="gateway.handlers:seed_demo_directory"),
     Part("hotline", "services.hotline", routes="services.hotline.consumers:ROUTES",
+         rules="services.hotline.rules:RULE_SECTIONS",
          periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),
          demo="services.hotline.cli:seed_demo_tickets"),
     Part("monitoring", "services.monitoring", routes="services.monitoring.consumers:ROUTES",
+         rules="services.monitoring.rules:RULE_SECTIONS",
          periodic=(Periodic("sweep", 5.0, "services.monitoring.sweep:sweep", in_worker=False),),
          cli="services.monitoring.cli:monitoring", processes={"sweeper": ("monitoring", "sweep", "--loop")}),
 )}
@@ -135,6 +141,11 @@ PARTS: dict[str, Part] = {part.name: part for part in (
 def queue_bindings() -> dict[str, list[str]]:
     """Each consuming part's queue and the routing-key patterns it handles (from its route table)."""
     return {name: part.patterns() for name, part in PARTS.items() if part.routes}
+
+
+def rule_sections() -> dict[str, type]:
+    """Every section of the rules document, from every part (what the gateway validates a version by)."""
+    return {name: cls for part in PARTS.values() for name, cls in part.rule_sections().items()}
 
 
 def metadata_by_part() -> dict[str, sa.MetaData]:

@@ -14,12 +14,14 @@ from gateway.model import Department, DepartmentKind, User
 from shared.calendar_store import add_calendar_years
 from shared.errors import Conflict
 from shared.repository import Repository
+from shared.rules_store import add_rules_versions
 from shared.tables import UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
 add_common_tables(metadata)
 # The holiday years an admin entered (gateway/calendar_years.py owns them; services replicate them).
 calendar_years = add_calendar_years(metadata)
+rules_versions = add_rules_versions(metadata)  # the rules the admin published (the replicas' source)
 
 departments = sa.Table(
     "departments", metadata,

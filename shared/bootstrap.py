@@ -7,6 +7,7 @@ hands it to each part's ``open_context``, so every process of a part builds its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ from shared.calendar import WorkCalendar
 from shared.calendar_store import DatabaseYears
 from shared.clock import Clock, SystemClock
 from shared.db import Database
+from shared.rules import RuleBook
+from shared.rules_store import database_rules
 from shared.settings import Settings
 
 
@@ -36,6 +39,13 @@ class Environment:
         if self.calendar is not None:
             return self.calendar
         return WorkCalendar.from_settings(self.settings, entered=DatabaseYears(db) if db is not None else None)
+
+    def rules(self, db: Database, sections: Mapping[str, type], **fixed: Any) -> RuleBook:
+        """The rules a part computes with: the versions published by the admin and replicated in ``db``,
+        re-read as the calendar is. Policies given in ``fixed`` (tests) pin those sections instead."""
+        if any(policy is not None for policy in fixed.values()):
+            return RuleBook.fixed({name: fixed.get(name) or cls() for name, cls in sections.items()})
+        return database_rules(db, sections, refresh_seconds=self.settings.calendar_refresh_seconds)
 
     def database(self, service: str, metadata: sa.MetaData) -> Database:
         """``service``'s database: its own SQLite file (embedded) or ``DATABASE_URL`` (distributed)."""

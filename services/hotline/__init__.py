@@ -22,11 +22,11 @@ NAME = "hotline"
 def open_context(env: Environment, *, policy: DeadlinePolicy | None = None) -> Hotline:
     """The hotline's database, calendar and time rules: what every use case and event handler needs."""
     from services.hotline.handlers import Hotline
-    from services.hotline.rules import DeadlinePolicy
+    from services.hotline.rules import RULE_SECTIONS
     from services.hotline.store import metadata
 
     db = env.database(NAME, metadata)
-    return Hotline(db=db, calendar=env.work_calendar(db), policy=policy or DeadlinePolicy())
+    return Hotline(db=db, calendar=env.work_calendar(db), rules=env.rules(db, RULE_SECTIONS, hotline=policy))
 
 
 def create_app(env: Environment, *, tokens: TokenService, context: Hotline | None = None,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from services.hotline import store
 from services.hotline.model import Caller, Ticket
 from services.hotline.rules import (
+    RULE_SECTIONS,
     Channel,
     DeadlinePolicy,
     EmergencyService,
@@ -28,6 +29,7 @@ from shared.db import Database
 from shared.directory import require_active
 from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
+from shared.rules import RuleBook
 from shared.text import keywords
 from shared.uow import UnitOfWork
 
@@ -40,11 +42,17 @@ CITYWIDE_ROLES = (OPERATOR, DISPATCHER, INSPECTOR)
 
 @dataclass(frozen=True)
 class Hotline:
-    """What every use case needs: the database, the working-day calendar and the time rules."""
+    """What every use case needs: the database, the working-day calendar and the rules in force."""
 
     db: Database
     calendar: WorkCalendar
-    policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    rules: RuleBook = field(default_factory=lambda: RuleBook(RULE_SECTIONS))
+
+    @property
+    def policy(self) -> DeadlinePolicy:
+        """The time limits of the newest published rules (a ticket keeps the due times it was given)."""
+        policy: DeadlinePolicy = self.rules.current("hotline")
+        return policy
 
 
 def can_see(ticket: Ticket, principal: Principal) -> bool:

@@ -153,3 +153,7 @@ class DeadlinePolicy:
         if utility:
             return self.handle_utility
         return self.handle_complex if urgency is Urgency.COMPLEX else self.handle_general
+
+
+# The hotline's sections of the rules document (shared.rules): published versions override these defaults.
+RULE_SECTIONS: dict[str, type] = {"hotline": DeadlinePolicy}

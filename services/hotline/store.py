@@ -17,6 +17,7 @@ from shared.directory import add_department_replica
 from shared.errors import NotFound
 from shared.jsonutil import dumps
 from shared.repository import Repository
+from shared.rules_store import add_rules_versions
 from shared.tables import BigSerial, UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -111,6 +112,7 @@ ticket_sequences = sa.Table(
 
 departments = add_department_replica(metadata)
 calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
+rules_versions = add_rules_versions(metadata)  # the published rules, replicated
 
 _SCALARS = ("number", "query_code", "title", "content", "address", "confidential", "utility",
             "lead_department", "created_at", "created_by", "dispatched_at", "sign_due_at",

@@ -21,15 +21,14 @@ NAME = "monitoring"
 
 def open_context(env: Environment, *, policy: MonitoringPolicy | None = None,
                  approval_limits: ApprovalPolicy | None = None, scoring: ScorePolicy | None = None) -> Monitoring:
-    """The service's database, calendar and rules: the app, the event worker and the sweeper all use this."""
+    """The database, calendar and rules in force: the app, the event worker and the sweeper all use this."""
     from services.monitoring.handlers import Monitoring
-    from services.monitoring.rules import ApprovalPolicy, MonitoringPolicy, ScorePolicy
+    from services.monitoring.rules import RULE_SECTIONS
     from services.monitoring.store import metadata
 
     db = env.database(NAME, metadata)
-    return Monitoring(db=db, calendar=env.work_calendar(db),
-                      policy=policy or MonitoringPolicy(), approval_limits=approval_limits or ApprovalPolicy(),
-                      scoring=scoring or ScorePolicy())
+    return Monitoring(db=db, calendar=env.work_calendar(db), rules=env.rules(
+        db, RULE_SECTIONS, monitoring=policy, approvals=approval_limits, scoring=scoring))
 
 
 def create_app(env: Environment, *, tokens: TokenService, context: Monitoring | None = None,

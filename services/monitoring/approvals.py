@@ -44,7 +44,7 @@ class Approval:
     def accept(cls, *, id: str, system: str, external_id: str, item_name: str, department: str,
                accepted_at: datetime, joint: bool, promised_days: int | None, now: datetime,
                calendar: WorkCalendar, policy: MonitoringPolicy, limits: ApprovalPolicy,
-               new_id: Callable[[], str]) -> Approval:
+               new_id: Callable[[], str], rules_version: int = 0) -> Approval:
         """受理: start the statutory clock and, if promised, the promised one, from the acceptance."""
         if accepted_at > now:
             raise InvalidInput("受理时间不能晚于当前时间 / accepted_at is in the future",
@@ -65,7 +65,7 @@ class Approval:
             approval.clocks.append(SupervisedClock.start(
                 id=new_id(), subject=subject, kind=kind, department=department, started_at=accepted_at,
                 limit=limit, due_at=deadline.due_at, provisional=deadline.provisional, calendar=calendar,
-                policy=policy))
+                policy=policy, rules_version=rules_version))
         return approval
 
     @property

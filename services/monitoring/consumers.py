@@ -31,6 +31,7 @@ from shared.events.clocks import (
     ClockStarted,
     ClockStopped,
 )
+from shared.rules_store import PUBLISHED, apply_rules_published
 from shared.uow import UnitOfWork
 
 CommandT = TypeVar("CommandT", bound=ClockCommand)
@@ -101,14 +102,14 @@ def resumed(monitoring: Monitoring, uow: UnitOfWork, command: ClockResumed) -> N
     """The pause ended: the due times move out by the paused time."""
     at, m = command.at, monitoring
     change_clocks(uow, _open(uow, command, ClockState.PAUSED), "resumed",
-                  lambda c: c.resume(max(at, c.paused_at or at), m.calendar, m.policy))
+                  lambda c: c.resume(max(at, c.paused_at or at), m.calendar, m.policy_for(c)))
 
 
 def due_changed(monitoring: Monitoring, uow: UnitOfWork, command: ClockDueChanged) -> None:
     """延期: the clock takes the new due time; cards already issued stay."""
     m = monitoring
     change_clocks(uow, _open(uow, command), "extended",
-                  lambda c: c.move_due(command.due_at, at=command.at, calendar=m.calendar, policy=m.policy,
+                  lambda c: c.move_due(command.due_at, at=command.at, calendar=m.calendar, policy=m.policy_for(c),
                                        provisional=command.provisional))
 
 
@@ -125,6 +126,7 @@ def stopped(monitoring: Monitoring, uow: UnitOfWork, command: ClockStopped) -> N
 # context they built with ``open_context``, so every process uses the same calendar and rules.
 ROUTES: dict[str, RouteHandler] = {
     "gateway.department.upserted": upsert_department,
+    PUBLISHED: apply_rules_published,
     YEAR_SET: apply_year_set,
     ClockStarted.TYPE: _command(ClockStarted, started),
     ClockPaused.TYPE: _command(ClockPaused, paused),

@@ -16,6 +16,7 @@ from services.monitoring.metrics import CARDS_ISSUED
 from services.monitoring.model import Subject, SupervisedClock
 from services.monitoring.rules import (
     BUILTIN_DEPARTMENT_NAMES,
+    RULE_SECTIONS,
     ApprovalPolicy,
     CardColor,
     CardStatus,
@@ -31,6 +32,7 @@ from shared.db import Database
 from shared.directory import require_active
 from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
+from shared.rules import RuleBook
 from shared.uow import UnitOfWork
 
 # Who reads the whole board; department staff read their own departments' part only.
@@ -40,13 +42,32 @@ BOARD_ROLES = (INSPECTOR, DISPATCHER, DEPARTMENT)
 
 @dataclass(frozen=True)
 class Monitoring:
-    """What every use case needs: the database, the working-day calendar and the rules."""
+    """What every use case needs: the database, the working-day calendar and the rules in force."""
 
     db: Database
     calendar: WorkCalendar
-    policy: MonitoringPolicy = field(default_factory=MonitoringPolicy)
-    approval_limits: ApprovalPolicy = field(default_factory=ApprovalPolicy)
-    scoring: ScorePolicy = field(default_factory=ScorePolicy)
+    rules: RuleBook = field(default_factory=lambda: RuleBook(RULE_SECTIONS))
+
+    @property
+    def policy(self) -> MonitoringPolicy:
+        """The card thresholds of the newest published rules (for clocks starting now)."""
+        policy: MonitoringPolicy = self.rules.current("monitoring")
+        return policy
+
+    def policy_for(self, clock: SupervisedClock) -> MonitoringPolicy:
+        """The thresholds a clock is judged by: those of the rules it started under."""
+        policy: MonitoringPolicy = self.rules.at(clock.rules_version, "monitoring")
+        return policy
+
+    @property
+    def approval_limits(self) -> ApprovalPolicy:
+        limits: ApprovalPolicy = self.rules.current("approvals")
+        return limits
+
+    @property
+    def scoring(self) -> ScorePolicy:
+        scoring: ScorePolicy = self.rules.current("scoring")
+        return scoring
 
 
 def visible_departments(principal: Principal) -> frozenset[str] | None:
@@ -63,9 +84,11 @@ def can_see(department: str, principal: Principal) -> bool:
 # -- clocks (driven by events) ---------------------------------------------------------------------
 def start_clock(monitoring: Monitoring, uow: UnitOfWork, *, subject: Subject, kind: ClockKind, department: str,
                 started_at: datetime, limit: TimeLimit, due_at: datetime, provisional: bool) -> SupervisedClock:
+    version = monitoring.rules.version
     clock = SupervisedClock.start(id=new_id(), subject=subject, kind=kind, department=department,
                                   started_at=started_at, limit=limit, due_at=due_at, provisional=provisional,
-                                  calendar=monitoring.calendar, policy=monitoring.policy)
+                                  calendar=monitoring.calendar, policy=monitoring.rules.at(version, "monitoring"),
+                                  rules_version=version)
     store.ClockRepository(uow.conn).add(clock)
     uow.audit("clock.started", "clock", clock.id, before=None,
               after={**clock.snapshot(), "kind": kind.value, "department": department,
@@ -90,7 +113,7 @@ def change_clocks(uow: UnitOfWork, clocks: Iterable[SupervisedClock], action: st
 def stop_clocks(monitoring: Monitoring, uow: UnitOfWork, clocks: Iterable[SupervisedClock], *, at: datetime,
                 outcome: Outcome | None = None) -> list[SupervisedClock]:
     return change_clocks(uow, clocks, "stopped",
-                         lambda c: c.stop(at, monitoring.calendar, monitoring.policy, outcome))
+                         lambda c: c.stop(at, monitoring.calendar, monitoring.policy_for(c), outcome))
 
 
 # -- cards -----------------------------------------------------------------------------------------
@@ -270,7 +293,7 @@ def ingest_approval(monitoring: Monitoring, *, principal: Principal, system: str
                 id=new_id(), system=system, external_id=external_id, item_name=item_name, department=department,
                 accepted_at=accepted_at, joint=joint, promised_days=promised_days, now=now,
                 calendar=monitoring.calendar, policy=monitoring.policy, limits=monitoring.approval_limits,
-                new_id=new_id)
+                new_id=new_id, rules_version=monitoring.rules.version)
             repo.add(approval)
             uow.audit("approval.accepted", "approval", approval.id, before=None,
                       after={**approval.snapshot(), "system": system, "external_id": external_id})
@@ -310,6 +333,11 @@ def change_approval(monitoring: Monitoring, *, principal: Principal, approval_id
     return approval
 
 
+def _pinned(monitoring: Monitoring, approval: Approval) -> MonitoringPolicy:
+    """The thresholds of the rules the approval's clocks started under."""
+    return monitoring.policy_for(approval.clocks[0]) if approval.clocks else monitoring.policy
+
+
 def pause_approval(monitoring: Monitoring, *, principal: Principal, approval_id: str, reason: str,
                    at: datetime | None = None) -> Approval:
     return change_approval(monitoring, principal=principal, approval_id=approval_id, action="paused",
@@ -320,14 +348,16 @@ def resume_approval(monitoring: Monitoring, *, principal: Principal, approval_id
                     at: datetime | None = None) -> Approval:
     m = monitoring
     return change_approval(m, principal=principal, approval_id=approval_id, action="resumed",
-                           apply=lambda a, now: a.resume(at=at or now, now=now, calendar=m.calendar, policy=m.policy))
+                           apply=lambda a, now: a.resume(at=at or now, now=now, calendar=m.calendar,
+                                                         policy=_pinned(m, a)))
 
 
 def extend_approval(monitoring: Monitoring, *, principal: Principal, approval_id: str,
                     at: datetime | None = None) -> Approval:
     m = monitoring
     return change_approval(m, principal=principal, approval_id=approval_id, action="extended",
-                           apply=lambda a, now: a.extend(at=at or now, now=now, calendar=m.calendar, policy=m.policy,
+                           apply=lambda a, now: a.extend(at=at or now, now=now, calendar=m.calendar,
+                                                         policy=_pinned(m, a),
                                                          limits=m.approval_limits))
 
 
@@ -336,5 +366,5 @@ def complete_approval(monitoring: Monitoring, *, principal: Principal, approval_
     m = monitoring
     return change_approval(m, principal=principal, approval_id=approval_id, action="completed",
                            apply=lambda a, now: a.complete(at=at or now, now=now, calendar=m.calendar,
-                                                           policy=m.policy))
+                                                           policy=_pinned(m, a)))
 

@@ -107,17 +107,18 @@ class SupervisedClock:
     outcome: Outcome | None = None
     stage: Stage = Stage.NONE
     next_fire_at: datetime | None = None
+    rules_version: int = 0  # the rules version it started under (shared.rules): its thresholds stay those
     version: int = 0
 
     @classmethod
     def start(cls, *, id: str, subject: Subject, kind: ClockKind, department: str, started_at: datetime,
               limit: TimeLimit, due_at: datetime, provisional: bool, calendar: WorkCalendar,
-              policy: MonitoringPolicy) -> SupervisedClock:
+              policy: MonitoringPolicy, rules_version: int = 0) -> SupervisedClock:
         """A running clock; the due time is given (the source computed it with the same calendar)."""
         if due_at < started_at:
             raise InvalidInput("到期时间早于开始时间 / due_at is before started_at", {"due_at": ["before start"]})
         clock = cls(id=id, subject=subject, kind=kind, department=department, started_at=started_at,
-                    limit=limit, due_at=due_at, provisional=provisional)
+                    limit=limit, due_at=due_at, provisional=provisional, rules_version=rules_version)
         clock._arm(started_at, calendar, policy)
         return clock
 

@@ -179,3 +179,8 @@ class ScorePolicy:
     excellent: int = 90   # 优秀
     good: int = 80        # 良好
     passing: int = 60     # 合格
+
+
+# Monitoring's sections of the rules document (shared.rules): published versions override these defaults.
+RULE_SECTIONS: dict[str, type] = {"monitoring": MonitoringPolicy, "approvals": ApprovalPolicy,
+                                  "scoring": ScorePolicy}

@@ -29,6 +29,7 @@ from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
 from shared.errors import NotFound
 from shared.repository import Repository
+from shared.rules_store import add_rules_versions
 from shared.tables import UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -60,6 +61,8 @@ clocks = sa.Table(
     sa.Column("outcome", sa.String(20)),
     sa.Column("stage", sa.String(10), nullable=False),
     sa.Column("next_fire_at", UtcDateTime()),
+    # The rules version the clock started under: its reminder and red-card thresholds stay those.
+    sa.Column("rules_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("version", sa.Integer, nullable=False),
     # The sweep reads only running clocks that are due, in next_fire_at order: its cost follows the due
     # clocks, not the open ones.
@@ -157,6 +160,7 @@ approvals = sa.Table(
 # Replica of the gateway's department directory (names for the board and the scores).
 departments = add_department_replica(metadata)
 calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
+rules_versions = add_rules_versions(metadata)  # the published rules, replicated
 
 
 # -- clocks --------------------------------------------------------------------------------------
@@ -169,7 +173,7 @@ def clock_values(clock: SupervisedClock) -> dict[str, Any]:
         "state": clock.state.value, "paused_at": clock.paused_at, "paused_workdays": clock.paused_workdays,
         "paused_seconds": clock.paused_seconds, "stopped_at": clock.stopped_at,
         "outcome": clock.outcome.value if clock.outcome else None, "stage": clock.stage.value,
-        "next_fire_at": clock.next_fire_at, "version": clock.version,
+        "next_fire_at": clock.next_fire_at, "rules_version": clock.rules_version, "version": clock.version,
     }
 
 
@@ -188,13 +192,13 @@ def clock_from_row(row: Sequence[Any]) -> SupervisedClock:
     """A clock from a full ``clocks`` row (columns in table order: the sweep reads thousands at a time)."""
     (id_, service, kind_of_subject, subject_id, ref, kind, department, started_at, amount, unit, due_at,
      provisional, state, paused_at, paused_workdays, paused_seconds, stopped_at, outcome, stage, next_fire_at,
-     version) = row
+     rules_version, version) = row
     return SupervisedClock(
         id=id_, subject=Subject(service, kind_of_subject, subject_id, ref), kind=_KINDS[kind],
         department=department, started_at=started_at, limit=_limit(amount, unit), due_at=due_at,
         provisional=provisional, state=_STATES[state], paused_at=paused_at, paused_workdays=paused_workdays,
         paused_seconds=paused_seconds, stopped_at=stopped_at, outcome=_OUTCOMES[outcome], stage=_STAGES[stage],
-        next_fire_at=next_fire_at, version=version)
+        next_fire_at=next_fire_at, rules_version=rules_version, version=version)
 
 
 class ClockRepository(Repository):

@@ -79,7 +79,7 @@ def sweep_batch(monitoring: Monitoring, *, now: datetime, batch_size: int) -> Sw
         reminders: list[Reminder] = []
         cards: list[Card] = []
         for clock in due:
-            for signal in clock.fire(now, m.calendar, m.policy):
+            for signal in clock.fire(now, m.calendar, m.policy_for(clock)):
                 if signal.stage is Stage.REMINDED:
                     reminders.append(Reminder.for_signal(signal, id=new_id(), now=now))
                 else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from shared.events import DomainEvent
 
@@ -30,3 +31,15 @@ class CalendarYearSet(DomainEvent):
     year: int
     version: int
     days: list[dict[str, str]]  # [{"date": "YYYY-MM-DD", "kind": "holiday"|"workday", "name": …}], by date
+
+
+@dataclass(frozen=True, kw_only=True)
+class RulesPublished(DomainEvent):
+    """An admin published a new version of the rules (time limits, card thresholds …); services add it to
+    their replica and use it for what starts from now on."""
+
+    TYPE = "gateway.rules.published"
+
+    version: int
+    document: dict[str, Any]  # {"<section>": {"<rule>": value}}: only what differs from the defaults
+    note: str = ""

@@ -1,6 +1,7 @@
-"""The distributed mode: a year entered at the gateway travels through its outbox and RabbitMQ into the
-hotline's and monitoring's replicas on PostgreSQL, and the calendars of the hotline's web app, the
-monitoring sweeper and the monitoring event worker — built before the year existed — all use it.
+"""The distributed mode: configuration entered at the gateway — a holiday year, a version of the rules —
+travels through its outbox and RabbitMQ into the hotline's and monitoring's replicas on PostgreSQL, and
+the hotline's web app, the monitoring sweeper and the monitoring event worker, all built before it
+existed, use it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 import gateway
 from gateway.calendar_years import set_year
 from gateway.registry import PARTS
+from gateway.rules_versions import publish_version
 from gateway.worker import ServiceWorker
 from shared.auth import TokenService
 from shared.bootstrap import Environment
@@ -83,3 +85,35 @@ def test_an_entered_year_reaches_the_web_app_the_sweeper_and_the_worker_of_each_
         gateway_db.dispose()
         sweeper.db.dispose()
         hotline_app.extensions["duban.db"].dispose()
+
+
+def test_published_rules_reach_the_web_app_the_sweeper_and_the_worker_alike(settings: Settings) -> None:
+    env = Environment(settings)
+    hotline = PARTS["hotline"].open_context(env)      # what the hotline's gunicorn workers build
+    sweeper = PARTS["monitoring"].open_context(env)   # what ``duban monitoring sweep --loop`` builds
+    workers = [ServiceWorker("gateway", settings, consume=False), ServiceWorker("hotline", settings),
+               ServiceWorker("monitoring", settings)]
+    gateway_db = gateway.open_database(settings)
+    try:
+        assert hotline.policy.handle_general.amount == 5 and sweeper.policy.red_after_workdays == 5
+        for worker in workers:
+            worker.start()
+
+        publish_version(db=gateway_db, actor="test", document={
+            "hotline": {"handle_general": {"amount": 3, "unit": "working_days"}},
+            "monitoring": {"red_after_workdays": 2, "yellows_for_red": 2}})
+
+        deadline = time.monotonic() + 20  # RabbitMQ delivers asynchronously: wait, bounded
+        while time.monotonic() < deadline and not (hotline.rules.version == sweeper.rules.version == 1):
+            time.sleep(0.05)
+        assert hotline.rules.version == sweeper.rules.version == workers[2].context.rules.version == 1
+        assert hotline.policy.handle_general.amount == 3
+        for monitoring in (sweeper, workers[2].context):
+            assert (monitoring.policy.red_after_workdays, monitoring.policy.yellows_for_red) == (2, 2)
+            assert monitoring.rules.at(0, "monitoring").red_after_workdays == 5  # clocks started before
+    finally:
+        for worker in workers:
+            worker.stop()
+        gateway_db.dispose()
+        sweeper.db.dispose()
+        hotline.db.dispose()
