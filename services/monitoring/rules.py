@@ -141,8 +141,6 @@ class MonitoringPolicy:
     red_after_workdays: int = 5
     yellows_for_red: int = 3
     yellow_window: timedelta = timedelta(days=30)
-    # 国办发〔2020〕53号 practice: the callback follows the reply within 1 working day.
-    callback_limit: TimeLimit = TimeLimit.workdays(1)
 
 
 @dataclass(frozen=True)

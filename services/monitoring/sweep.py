@@ -31,7 +31,6 @@ from shared.tables import UtcDateTime
 
 log = logging.getLogger(__name__)
 
-SWEEP_JOB = "monitoring.sweep"
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,14 @@ def test_a_fixed_rule_book_answers_its_policies():
     book = RuleBook.fixed({"monitoring": MonitoringPolicy(yellows_for_red=2)})
 
     assert book.version == 0 and book.current("monitoring").yellows_for_red == 2
+
+
+def test_the_defaults_listed_in_docs_rules_md_are_the_defaults_in_code():
+    import json
+    from pathlib import Path
+
+    from gateway.registry import rule_sections
+
+    text = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    listed = json.loads(text.rsplit("```json", 1)[1].split("```", 1)[0])
+    assert listed == {name: to_config(cls()) for name, cls in rule_sections().items()}
