@@ -76,7 +76,6 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
         tokens=tokens or token_service(env.settings, clock=env.clock), context=directory,
         package=__name__, run_migrations=run_migrations,
         description="登录与单位目录 / login and the directory of departments and users")
-    app.extensions["duban.passwords"] = directory.passwords
     # Password guessing: attempts per client address and username per minute.
     app.extensions["duban.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
     api.spec.components.security_scheme(

@@ -7,9 +7,8 @@ from typing import Any
 from flask import current_app, g, request
 from flask.views import MethodView
 
-from gateway import handlers
+from gateway import Directory, handlers
 from gateway.model import Department, User
-from gateway.passwords import Passwords
 from gateway.schemas import (
     DepartmentCreateSchema,
     DepartmentListQuerySchema,
@@ -22,7 +21,7 @@ from gateway.schemas import (
     UserCreateSchema,
     UserReadSchema,
 )
-from shared.appcontext import service_db
+from shared.appcontext import service_context
 from shared.auth import ADMIN, TokenService, require_principal, requires
 from shared.idempotency import idempotent
 from shared.ratelimit import RateLimiter
@@ -36,8 +35,9 @@ directory_blp = Blueprint("directory", __name__, url_prefix="/api/directory/v1",
                           description="单位与用户目录 / directory of departments and users")
 
 
-def _passwords() -> Passwords:
-    return current_app.extensions["duban.passwords"]
+def _directory() -> Directory:
+    directory: Directory = service_context()
+    return directory
 
 
 def _tokens() -> TokenService:
@@ -57,8 +57,8 @@ class Token(MethodView):
         """登录，换取访问令牌 / log in and get an access token"""
         limiter: RateLimiter = current_app.extensions["duban.login_limiter"]
         limiter.hit(f"{request.remote_addr}|{body['username'].lower()}")
-        return handlers.authenticate(db=service_db(), tokens=_tokens(), passwords=_passwords(),
-                                     username=body["username"], password=body["password"])
+        return handlers.authenticate(_directory(), tokens=_tokens(), username=body["username"],
+                                     password=body["password"])
 
 
 @auth_blp.route("/me")
@@ -78,7 +78,7 @@ class Departments(MethodView):
     @directory_blp.response(200, DepartmentPageSchema)
     def get(self, query: dict[str, Any]) -> handlers.DepartmentPage:
         """单位列表（公开） / list departments (public)"""
-        return handlers.list_departments(db=service_db(), active=query.get("active"), page=query["page"],
+        return handlers.list_departments(_directory(), active=query.get("active"), page=query["page"],
                                          page_size=query["page_size"])
 
     @requires(ADMIN)
@@ -88,7 +88,7 @@ class Departments(MethodView):
     @directory_blp.response(201, DepartmentReadSchema)
     def post(self, body: dict[str, Any]) -> Department:
         """新增单位（管理员） / add a department (admin)"""
-        return handlers.create_department(db=service_db(), actor=_actor(), correlation_id=g.correlation_id,
+        return handlers.create_department(_directory(), actor=_actor(), correlation_id=g.correlation_id,
                                           **body)
 
 
@@ -97,7 +97,7 @@ class DepartmentByCode(MethodView):
     @directory_blp.response(200, DepartmentReadSchema)
     def get(self, code: str) -> Department:
         """单位详情（公开） / one department (public)"""
-        return handlers.get_department(db=service_db(), code=code)
+        return handlers.get_department(_directory(), code=code)
 
     @requires(ADMIN)
     @directory_blp.doc(security=BEARER)
@@ -105,7 +105,7 @@ class DepartmentByCode(MethodView):
     @directory_blp.response(200, DepartmentReadSchema)
     def patch(self, body: dict[str, Any], code: str) -> Department:
         """修改单位（管理员） / change a department (admin)"""
-        return handlers.update_department(db=service_db(), actor=_actor(), code=code,
+        return handlers.update_department(_directory(), actor=_actor(), code=code,
                                           correlation_id=g.correlation_id, **body)
 
 
@@ -118,5 +118,5 @@ class Users(MethodView):
     @directory_blp.response(201, UserReadSchema)
     def post(self, body: dict[str, Any]) -> User:
         """新增用户（管理员） / add a user (admin)"""
-        return handlers.create_user(db=service_db(), passwords=_passwords(), actor=_actor(),
+        return handlers.create_user(_directory(), actor=_actor(),
                                     correlation_id=g.correlation_id, **body)

@@ -6,11 +6,10 @@ import getpass
 
 import click
 
-from gateway import handlers, open_database, store
-from gateway.passwords import Passwords
+from gateway import Directory, handlers, open_context, store
 from gateway.registry import PARTS
 from shared.auth import ROLES
-from shared.db import Database
+from shared.bootstrap import Environment
 from shared.errors import DomainError
 from shared.settings import Settings
 
@@ -22,10 +21,10 @@ def _settings() -> Settings:
     return found if found is not None else Settings.from_env()
 
 
-def _database() -> Database:
+def _directory() -> Directory:
     settings = _settings()
     PARTS["gateway"].migrate(settings)
-    return open_database(settings)
+    return open_context(Environment(settings))
 
 
 @click.group("directory")
@@ -39,13 +38,13 @@ def seed_demo() -> None:
     settings = _settings()
     if not settings.embedded:  # refuse before touching any database
         raise click.ClickException("演示数据只能在内置模式下载入 / demo data is for embedded mode only")
-    db = _database()
+    directory = _directory()
     try:
-        result = handlers.seed_demo(db, settings)
+        result = handlers.seed_demo(directory)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
-        db.dispose()
+        directory.db.dispose()
     click.echo(f"新增单位 / departments added: {result.departments_created}; "
                f"新增用户 / users added: {result.users_created}")
 
@@ -60,16 +59,16 @@ def seed_demo() -> None:
 def create_user(username: str, display_name: str, roles: tuple[str, ...], departments: tuple[str, ...],
                 password: str) -> None:
     """新增用户 / add a user who can log in."""
-    db = _database()
+    directory = _directory()
     try:
-        user = handlers.create_user(db=db, passwords=Passwords(), actor=f"cli:{getpass.getuser()}",
+        user = handlers.create_user(directory, actor=f"cli:{getpass.getuser()}",
                                     username=username, display_name=display_name, password=password,
                                     roles=roles, departments=departments)
     except DomainError as exc:
         details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
         raise click.ClickException(exc.message + (f" ({details})" if details else "")) from exc
     finally:
-        db.dispose()
+        directory.db.dispose()
     click.echo(f"已创建 / created: {user.username} ({', '.join(user.roles)})")
 
 
@@ -78,7 +77,7 @@ def create_user(username: str, display_name: str, roles: tuple[str, ...], depart
               help="只列出在用单位 / only active departments (default: all)")
 def list_departments(active_only: bool) -> None:
     """列出单位 / list departments."""
-    db = _database()
+    db = _directory().db
     try:
         with db.read() as conn:
             found = store.list_departments(conn, active=True if active_only else None)

@@ -13,7 +13,6 @@ from gateway.passwords import Passwords
 from shared.auth import Principal, TokenService
 from shared.db import Database
 from shared.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from shared.settings import Settings
 from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -55,9 +54,9 @@ def principal_of(user: User) -> Principal:
 
 
 # -- login --------------------------------------------------------------------------------------
-def authenticate(*, db: Database, tokens: TokenService, passwords: Passwords, username: str,
-                 password: str) -> Login:
+def authenticate(directory: Directory, *, tokens: TokenService, username: str, password: str) -> Login:
     """Check the password and issue an access token; upgrades the hash when argon2 parameters changed."""
+    db, passwords = directory.db, directory.passwords
     if len(password) > model.PASSWORD_MAX:
         raise Unauthorized(LOGIN_FAILED)
     username = model.normalize_username(username)
@@ -88,37 +87,37 @@ def _rehash(db: Database, passwords: Passwords, user: User, password: str) -> No
 
 
 # -- departments --------------------------------------------------------------------------------
-def get_department(*, db: Database, code: str) -> Department:
-    with db.read() as conn:
+def get_department(directory: Directory, *, code: str) -> Department:
+    with directory.db.read() as conn:
         department = store.get_department(conn, code)
     if department is None:
         raise NotFound(f"单位不存在 / no such department: {code}")
     return department
 
 
-def list_departments(*, db: Database, active: bool | None = None, page: int = 1,
+def list_departments(directory: Directory, *, active: bool | None = None, page: int = 1,
                      page_size: int = 50) -> DepartmentPage:
-    with db.read() as conn:
+    with directory.db.read() as conn:
         items = store.list_departments(conn, active=active, offset=(page - 1) * page_size, limit=page_size)
         total = store.count_departments(conn, active=active)
     return DepartmentPage(items=items, page=page, page_size=page_size, total=total)
 
 
-def create_department(*, db: Database, actor: str, code: str, name: str, kind: str, utility: bool = False,
+def create_department(directory: Directory, *, actor: str, code: str, name: str, kind: str, utility: bool = False,
                       active: bool = True, correlation_id: str | None = None) -> Department:
     """Add a department, audit it and announce it to the services that replicate the directory."""
     department = model.new_department(code=code, name=name, kind=kind, utility=utility, active=active)
-    with db.unit_of_work(actor=actor, correlation_id=correlation_id) as uow:
+    with directory.db.unit_of_work(actor=actor, correlation_id=correlation_id) as uow:
         _add_department(uow, department)
         uow.commit()
     return department
 
 
-def update_department(*, db: Database, actor: str, code: str, name: str | None = None,
+def update_department(directory: Directory, *, actor: str, code: str, name: str | None = None,
                       kind: str | None = None, utility: bool | None = None, active: bool | None = None,
                       correlation_id: str | None = None) -> Department:
     """Change a department; a change that changes nothing writes nothing and announces nothing."""
-    with db.unit_of_work(actor=actor, correlation_id=correlation_id) as uow:
+    with directory.db.unit_of_work(actor=actor, correlation_id=correlation_id) as uow:
         before = store.get_department(uow.conn, code)
         if before is None:
             raise NotFound(f"单位不存在 / no such department: {code}")
@@ -150,10 +149,11 @@ def _check_name_free(uow: UnitOfWork, department: Department) -> None:
 
 
 # -- users --------------------------------------------------------------------------------------
-def create_user(*, db: Database, passwords: Passwords, actor: str, username: str, display_name: str,
+def create_user(directory: Directory, *, actor: str, username: str, display_name: str,
                 password: str, roles: Iterable[str], departments: Iterable[str] = (), active: bool = True,
                 correlation_id: str | None = None) -> User:
     """Add a login; 409 when the username is taken, 422 for a weak password or an unknown department."""
+    db, passwords = directory.db, directory.passwords
     user = model.new_user(username=username, display_name=display_name, password=password, roles=roles,
                           departments=departments, active=active, created_at=db.clock.now(),
                           hash_password=passwords.hash)
@@ -176,18 +176,17 @@ def _add_user(uow: UnitOfWork, user: User) -> None:
 
 
 # -- demo data ----------------------------------------------------------------------------------
-def seed_demo(db: Database, settings: Settings, *, passwords: Passwords | None = None,
-              password: str | None = None) -> SeedResult:
+def seed_demo(directory: Directory, *, password: str | None = None) -> SeedResult:
     """Load the demo directory; adds only what is missing, so a second run changes nothing.
 
     Outside embedded mode it needs an explicit ``password`` (the local distributed topology generates
     one): demo users must never get the published default there (DESIGN §8).
     """
+    db, settings, passwords = directory.db, directory.settings, directory.passwords
     if not settings.embedded and not password:
         raise RuntimeError("演示数据只能在内置模式下载入 / demo data is for embedded mode only; "
                            "it would create users with a published password")
     password = password or settings.demo_password
-    passwords = passwords or Passwords()
     wanted = demo.users()
     names = [u.username for u in wanted]
     with db.read() as conn:
@@ -216,4 +215,4 @@ def seed_demo(db: Database, settings: Settings, *, passwords: Passwords | None =
 
 def seed_demo_directory(directory: Directory) -> SeedResult:
     """The gateway part's demo data (``PARTS``): the demo directory with the embedded demo password."""
-    return seed_demo(directory.db, directory.settings, passwords=directory.passwords)
+    return seed_demo(directory)

@@ -160,14 +160,14 @@ def _seed(layout: Layout) -> None:
     """Demo directory with a generated password (never the published default outside embedded mode)."""
     import gateway
     from gateway.handlers import seed_demo
+    from shared.bootstrap import Environment
     from shared.settings import Settings
 
-    settings = Settings.from_env(_env(layout, "gateway"))
-    db = gateway.open_database(settings)
+    directory = gateway.open_context(Environment(Settings.from_env(_env(layout, "gateway"))))
     try:
-        seed_demo(db, settings, password=layout.secret("demo-password"))
+        seed_demo(directory, password=layout.secret("demo-password"))
     finally:
-        db.dispose()
+        directory.db.dispose()
 
 
 @local.command("down")

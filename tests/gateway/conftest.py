@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway import create_app, handlers
+from gateway import Directory, create_app, handlers
 from gateway.model import User
 from gateway.passwords import Passwords
-from shared.appcontext import service_db
+from shared.appcontext import service_context, service_db
 from shared.auth import ADMIN, Principal, TokenService
 from shared.bootstrap import Environment
 from shared.clock import ManualClock
@@ -59,6 +59,12 @@ def db(app: Flask) -> Database:
 
 
 @pytest.fixture
+def directory(app: Flask) -> Directory:
+    """The gateway's context the app was built around (database, settings, password hashing)."""
+    return service_context(app)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
 def tokens(app: Flask) -> TokenService:
     return app.extensions["duban.tokens"]  # type: ignore[no-any-return]
 
@@ -81,12 +87,12 @@ def admin(bearer: Any) -> dict[str, str]:
 
 
 @pytest.fixture
-def make_user(db: Database, passwords: Passwords) -> Any:
+def make_user(directory: Directory) -> Any:
     """``make_user(roles=(...), ...)`` → a stored user whose password is ``PASSWORD``."""
 
     def make(*, roles: tuple[str, ...], username: str | None = None, departments: tuple[str, ...] = (),
              active: bool = True, password: str = PASSWORD) -> User:
-        return handlers.create_user(db=db, passwords=passwords, actor="test", active=active,
+        return handlers.create_user(directory, actor="test", active=active,
                                     username=username or f"user-{uuid.uuid4().hex[:8]}",
                                     display_name="测试用户", password=password, roles=roles,
                                     departments=departments)
@@ -95,14 +101,14 @@ def make_user(db: Database, passwords: Passwords) -> Any:
 
 
 @pytest.fixture
-def make_department(db: Database) -> Any:
+def make_department(directory: Directory) -> Any:
     """``make_department(code=None, **fields)`` → the code of a stored department."""
 
     def make(code: str | None = None, **fields: Any) -> str:
         code = code or f"d{uuid.uuid4().hex[:8]}"
         fields.setdefault("name", f"测试单位{code}")
         fields.setdefault("kind", "bureau")
-        handlers.create_department(db=db, actor="test", code=code, **fields)
+        handlers.create_department(directory, actor="test", code=code, **fields)
         return code
 
     return make

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 
 from gateway import create_app, handlers, store
 from gateway.passwords import Passwords
-from shared.appcontext import service_db
+from shared.appcontext import service_context, service_db
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, OPERATOR, Principal, TokenService
 from shared.bootstrap import Environment
 
@@ -62,7 +62,7 @@ def test_login_response_describes_the_token_and_the_user(client, make_user):
 
 def test_token_lifetime_comes_from_the_settings(settings, clock, passwords):
     app = create_app(Environment(replace(settings, token_ttl_minutes=30), clock), passwords=passwords)
-    handlers.create_user(db=service_db(app), passwords=passwords, actor="test", username="shift",
+    handlers.create_user(service_context(app), actor="test", username="shift",
                          display_name="夜班", password=PASSWORD, roles=(OPERATOR,))
     body = login(app.test_client(), "shift").json
     service_db(app).dispose()

@@ -23,8 +23,8 @@ NEW_DEPARTMENT = {"code": "fgw", "name": "市发展和改革委员会", "kind": 
 
 
 @pytest.fixture
-def seeded(db, settings, passwords):
-    return handlers.seed_demo(db, settings, passwords=passwords)
+def seeded(directory):
+    return handlers.seed_demo(directory)
 
 
 # -- model ----------------------------------------------------------------------------------------
@@ -250,10 +250,10 @@ def test_the_seed_creates_departments_users_and_one_event_per_department(db, set
     assert utilities == {"swjt", "rqjt", "gdgs", "rlgs"}
 
 
-def test_seeding_twice_changes_nothing_and_publishes_nothing(db, settings, passwords, seeded, table_rows):
+def test_seeding_twice_changes_nothing_and_publishes_nothing(directory, seeded, table_rows):
     before = {t: table_rows(t) for t in ("departments", "users", "user_roles", "outbox", "audit_log")}
 
-    again = handlers.seed_demo(db, settings, passwords=passwords)
+    again = handlers.seed_demo(directory)
 
     assert again == handlers.SeedResult(departments_created=0, users_created=0)
     assert {t: table_rows(t) for t in before} == before
@@ -268,11 +268,11 @@ def test_demo_users_log_in_with_the_demo_password(client, settings, seeded):
         assert (response.json["user"]["roles"], response.json["user"]["departments"]) == (roles, departments)
 
 
-def test_the_seed_refuses_in_distributed_mode_and_writes_nothing(db, settings, passwords, table_rows):
-    distributed = replace(settings, mode=DISTRIBUTED, jwt_secret="s" * 40)
+def test_the_seed_refuses_in_distributed_mode_and_writes_nothing(directory, settings, table_rows):
+    distributed = replace(directory, settings=replace(settings, mode=DISTRIBUTED, jwt_secret="s" * 40))
 
     with pytest.raises(RuntimeError, match="embedded"):
-        handlers.seed_demo(db, distributed, passwords=passwords)
+        handlers.seed_demo(distributed)
 
     assert table_rows("departments") == table_rows("users") == []
 

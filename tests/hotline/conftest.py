@@ -275,9 +275,9 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrated gateway and hotline databases with the demo directory replicated into the hotline."""
     directory = tmp_path_factory.mktemp("hotline-template")
     settings = suite_settings(directory)
-    suite = create_suite(settings, clock=ManualClock(START))
+    suite = create_suite(settings, clock=ManualClock(START), overrides={"gateway": {"passwords": fast_passwords()}})
     try:
-        seed_demo(suite.databases["gateway"], settings, passwords=fast_passwords())
+        seed_demo(suite.contexts["gateway"])
         suite.runtime.run_until_idle()
     finally:
         suite.close()

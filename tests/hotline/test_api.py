@@ -92,7 +92,7 @@ def test_the_openapi_document_is_served(desk):
 
 def test_a_department_the_gateway_adds_becomes_a_dispatch_target_once_the_event_arrives(desk, envelope):
     ticket_id = desk.file()["id"]
-    create_department(db=desk.suite.databases["gateway"], actor="test", code="xqq", name="新区管委会",
+    create_department(desk.suite.contexts["gateway"], actor="test", code="xqq", name="新区管委会",
                       kind="district")
     envelope(desk.act(ticket_id, "dispatch", lead_department="xqq", co_departments=[]), 422)
 
@@ -103,7 +103,7 @@ def test_a_department_the_gateway_adds_becomes_a_dispatch_target_once_the_event_
 
 def test_a_department_the_gateway_deactivates_can_no_longer_be_dispatched_to(desk, envelope):
     ticket_id = desk.file()["id"]
-    update_department(db=desk.suite.databases["gateway"], actor="test", code="jtj", active=False)
+    update_department(desk.suite.contexts["gateway"], actor="test", code="jtj", active=False)
     desk.suite.runtime.run_until_idle()
 
     error = envelope(desk.act(ticket_id, "dispatch", lead_department="jtj", co_departments=[]), 422)

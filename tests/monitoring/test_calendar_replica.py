@@ -76,7 +76,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING",
                         calendar_refresh_seconds=0)
     suite = create_suite(settings, clock=clock)
-    create_department(db=suite.databases["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",
+    create_department(suite.contexts["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",
                       kind="bureau")
     suite.runtime.run_until_idle()
     try:

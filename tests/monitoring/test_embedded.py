@@ -57,7 +57,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
     calendar = WorkCalendar.from_settings(settings)
     suite = create_suite(settings, clock=clock, calendar=calendar)
-    create_department(db=suite.databases["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",
+    create_department(suite.contexts["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",
                       kind="bureau")
     suite.runtime.run_until_idle()
     try:
