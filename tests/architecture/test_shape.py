@@ -117,7 +117,7 @@ def test_no_wiring_file_names_a_service(path: str) -> None:
 def test_no_use_case_publishes_an_event_by_hand() -> None:
     """Aggregates record typed events and the unit of work collects them; nobody calls ``uow.publish``."""
     offenders = [str(path.relative_to(ROOT)) for folder in ("services", "gateway")
-                 for path in (ROOT / folder).rglob("*.py") if ".publish(" in path.read_text(encoding="utf-8")]
+                 for path in (ROOT / folder).rglob("*.py") if "uow.publish(" in path.read_text(encoding="utf-8")]
     assert offenders == []
 
 

@@ -1,0 +1,162 @@
+"""Spot-check use cases: the directories, plans, publication and the draw; each audited and announced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.spotcheck import store
+from services.spotcheck.model import Inspector, Plan, Target, new_inspector, new_target
+from services.spotcheck.rules import RULE_SECTIONS, PlanStatus, SamplingPolicy
+from shared.calendar import WorkCalendar
+from shared.db import Database
+from shared.directory import require_active
+from shared.errors import Forbidden, NotFound
+from shared.ids import new_id
+from shared.roles import ADMIN, INSPECTOR, Principal
+from shared.rules import RuleBook
+
+# Who plans and draws (纪检监察/督查 and admins); department staff read the plans they take part in.
+PLANNERS = (INSPECTOR, ADMIN)
+
+
+@dataclass(frozen=True)
+class Spotcheck:
+    """What every use case needs: the database, the working-day calendar and the rules in force."""
+
+    db: Database
+    calendar: WorkCalendar
+    rules: RuleBook = field(default_factory=lambda: RuleBook(RULE_SECTIONS))
+
+    @property
+    def policy(self) -> SamplingPolicy:
+        policy: SamplingPolicy = self.rules.current("spotcheck")
+        return policy
+
+
+def _planner(principal: Principal) -> None:
+    if not principal.has_any(*PLANNERS):
+        raise Forbidden("只有督查人员可以制定和抽取计划 / only inspectors plan and draw")
+
+
+# -- directories -----------------------------------------------------------------------------------
+def save_target(spotcheck: Spotcheck, *, principal: Principal, **fields: Any) -> Target:
+    """Add or update a target of the directory (检查对象名录库)."""
+    _planner(principal)
+    target = new_target(**fields)
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        repo = uow.repository(store.TargetRepository)
+        try:
+            before: dict[str, Any] | None = repo.get(target.uscc).snapshot()
+        except NotFound:
+            before = None
+        repo.upsert(target, now=uow.now)
+        uow.audit("target.saved", "target", target.uscc, before=before, after=target.snapshot())
+        uow.commit()
+    return target
+
+
+def add_inspector(spotcheck: Spotcheck, *, principal: Principal, **fields: Any) -> Inspector:
+    """Add an inspector to the directory (执法检查人员名录库)."""
+    _planner(principal)
+    inspector = new_inspector(id=new_id(), **fields)
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        require_active(uow.conn, store.departments, [inspector.department], "department")
+        uow.repository(store.InspectorRepository).add(inspector, now=uow.now)
+        uow.audit("inspector.added", "inspector", inspector.id, before=None,
+                  after={**inspector.snapshot(), "certificate_no": inspector.certificate_no})
+        uow.commit()
+    return inspector
+
+
+def list_targets(spotcheck: Spotcheck, *, page: int, page_size: int,
+                 risk_class: str | None = None) -> tuple[list[Target], int]:
+    with spotcheck.db.read() as conn:
+        return store.TargetRepository(conn).page(offset=(page - 1) * page_size, limit=page_size,
+                                                  risk_class=risk_class)
+
+
+def list_inspectors(spotcheck: Spotcheck, *, principal: Principal) -> list[Inspector]:
+    _planner(principal)
+    with spotcheck.db.read() as conn:
+        return store.InspectorRepository(conn).all()
+
+
+# -- plans -----------------------------------------------------------------------------------------
+def create_plan(spotcheck: Spotcheck, *, principal: Principal, name: str, departments: list[str],
+                check_items: list[str], population_filter: dict[str, list[str]], commitment: dict[str, str],
+                ratios: dict[str, int] | None = None, team_size: int | None = None,
+                conflict_rules: dict[str, bool] | None = None) -> Plan:
+    """A draft plan; its ratios and team size default to the rules in force."""
+    _planner(principal)
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        require_active(uow.conn, store.departments, departments, "departments")
+        plan = Plan.create(id=new_id(), name=name, departments=departments, check_items=check_items,
+                           population_filter=population_filter, ratios=ratios, team_size=team_size,
+                           conflict_rules=conflict_rules or {}, commitment=commitment, policy=spotcheck.policy,
+                           now=uow.now, actor=principal.actor)
+        uow.repository(store.PlanRepository).add(plan)
+        uow.audit("plan.created", "plan", plan.id, before=None,
+                  after={"name": plan.name, "parameters": plan.parameters, "commitment": plan.commitment})
+        uow.commit()
+    return plan
+
+
+def publish_plan(spotcheck: Spotcheck, *, principal: Principal, plan_id: str) -> Plan:
+    """Freeze the population, publish its hash and the seed's commitment (nobody can steer the draw)."""
+    _planner(principal)
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        plans = uow.repository(store.PlanRepository)
+        plan = plans.get(plan_id)
+        plan.publish(targets=store.TargetRepository(uow.conn).all(),
+                     inspectors=store.InspectorRepository(uow.conn).all(departments=plan.departments), now=uow.now)
+        plans.save(plan)
+        uow.audit("plan.published", "plan", plan.id, before={"status": PlanStatus.DRAFT.value},
+                  after={"status": plan.status.value, "population_sha256": plan.population_sha256,
+                         "commitment": plan.commitment})
+        uow.commit()
+    return plan
+
+
+def draw(spotcheck: Spotcheck, *, principal: Principal, plan_id: str, seed: str) -> Plan:
+    """双随机: the draw with the revealed seed; a failure for want of inspectors is recorded too."""
+    _planner(principal)
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        plans = uow.repository(store.PlanRepository)
+        plan = plans.get(plan_id)
+        directory = {i.id: i for i in store.InspectorRepository(uow.conn).all(departments=plan.departments)}
+        plan.run_draw(draw_id=new_id(), seed=seed, inspectors=directory, now=uow.now)
+        plans.save(plan)
+        uow.audit("plan.drawn", "plan", plan.id, before={"status": PlanStatus.PUBLISHED.value},
+                  after={"status": plan.status.value, "draw": (plan.draw or {}).get("id"),
+                         "failed": (plan.draw or {}).get("failed")})
+        uow.commit()
+    return plan
+
+
+def get_plan(spotcheck: Spotcheck, *, principal: Principal | None, plan_id: str) -> Plan:
+    """A plan the caller may see: planners all, departments their own, the public the published ones."""
+    with spotcheck.db.read() as conn:
+        plan = store.PlanRepository(conn).get(plan_id)
+    if principal is not None and principal.has_any(*PLANNERS):
+        return plan
+    if principal is not None and set(plan.departments) & principal.departments:
+        return plan
+    if principal is None and plan.status is not PlanStatus.DRAFT:
+        return plan
+    raise NotFound("抽查计划不存在 / plan not found", {"id": [plan_id]})
+
+
+def list_plans(spotcheck: Spotcheck, *, principal: Principal | None, page: int,
+               page_size: int) -> tuple[list[Plan], int]:
+    departments = None if principal is not None and principal.has_any(*PLANNERS) else (
+        principal.departments if principal is not None else None)
+    with spotcheck.db.read() as conn:
+        return store.PlanRepository(conn).page(offset=(page - 1) * page_size, limit=page_size,
+                                               departments=departments, published_only=principal is None)
+
+
+def public_draw(spotcheck: Spotcheck, *, draw_id: str) -> Plan:
+    """The plan of a completed draw (一公开): its record and its frozen population."""
+    with spotcheck.db.read() as conn:
+        return store.PlanRepository(conn).by_draw(draw_id)

@@ -1,0 +1,60 @@
+"""Vocabulary and rules of "双随机、一公开" spot checks (国办发〔2015〕58号; SAMR rules). Pure Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class RiskClass(StrEnum):
+    """Credit-risk class (信用风险分类, SAMR): A low … D high."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"          # 草稿: editable, nothing frozen
+    PUBLISHED = "published"  # 已公布: population frozen and hashed, seed committed
+    DRAWN = "drawn"          # 已抽取
+    FAILED = "failed"        # 抽取失败: the pool could not respect 回避 (recorded with its reason)
+
+
+class CommitmentKind(StrEnum):
+    SHA256 = "sha256"  # the hex SHA-256 of the seed to be revealed
+    BEACON = "beacon"  # the number of a future public-randomness round (drand, a lottery draw)
+
+
+LABELS = {
+    PlanStatus.DRAFT: "草稿", PlanStatus.PUBLISHED: "已公布", PlanStatus.DRAWN: "已抽取", PlanStatus.FAILED: "抽取失败",
+    RiskClass.A: "低风险", RiskClass.B: "一般风险", RiskClass.C: "较高风险", RiskClass.D: "高风险",
+}
+
+
+def label(value: StrEnum) -> str:
+    return LABELS.get(value, value.value)
+
+
+@dataclass(frozen=True)
+class SamplingPolicy:
+    """Default sampling (DESIGN §6): per credit-risk class D high 30%, C 10%, B 2%, A 1% (in basis points);
+    a complaint adds 10% weight (up to 10 complaints), the abnormal-operations list doubles it; teams of at
+    least two (《市场监督管理行政处罚程序规定》: two or more enforcement officers)."""
+
+    ratio_a: int = 100
+    ratio_b: int = 200
+    ratio_c: int = 1000
+    ratio_d: int = 3000
+    complaint_weight: int = 10
+    complaint_cap: int = 10
+    abnormal_weight: int = 100
+    team_size: int = 2
+
+    def ratios(self) -> dict[str, int]:
+        return {"A": self.ratio_a, "B": self.ratio_b, "C": self.ratio_c, "D": self.ratio_d}
+
+
+# The spot checks' section of the rules document (shared.rules).
+RULE_SECTIONS: dict[str, type] = {"spotcheck": SamplingPolicy}

@@ -1,0 +1,144 @@
+"""Spot-check request and response schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.spotcheck.rules import CommitmentKind, RiskClass
+from shared.schemas import DEPARTMENT_CODE, PageQuerySchema, choices, page_schema
+
+CODE = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"))
+REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码为6位数字 / a 6-digit division code")
+
+
+class TargetCreateSchema(Schema):
+    uscc = fields.String(required=True, validate=validate.Length(equal=18),
+                         metadata={"description": "统一社会信用代码 (GB 32100, check characters verified)"})
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    region = fields.String(required=True, validate=REGION)
+    industry = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    risk_class = fields.String(required=True, validate=choices(RiskClass), metadata={"description": "A–D"})
+    abnormal = fields.Boolean(load_default=False, metadata={"description": "经营异常名录"})
+    complaints = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+    active = fields.Boolean(load_default=True)
+
+
+class TargetReadSchema(Schema):
+    uscc = fields.String()
+    name = fields.String()
+    region = fields.String()
+    industry = fields.String()
+    risk_class = fields.String()
+    abnormal = fields.Boolean()
+    complaints = fields.Integer()
+    active = fields.Boolean()
+
+
+class TargetListQuerySchema(PageQuerySchema):
+    risk_class = fields.String(validate=choices(RiskClass))
+
+
+class InspectorCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=50))
+    department = fields.String(required=True, validate=DEPARTMENT_CODE)
+    certificate_no = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    region = fields.String(required=True, validate=REGION)
+    qualifications = fields.List(CODE, load_default=list, validate=validate.Length(max=100))
+    conflicts = fields.List(fields.String(validate=validate.Length(equal=18)), load_default=list,
+                            validate=validate.Length(max=1000), metadata={"description": "声明的利害关系（回避）"})
+    previous_targets = fields.List(fields.String(validate=validate.Length(equal=18)), load_default=list,
+                                   validate=validate.Length(max=10_000))
+    active = fields.Boolean(load_default=True)
+
+
+class InspectorReadSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    department = fields.String()
+    certificate_no = fields.String()
+    region = fields.String()
+    qualifications = fields.List(fields.String())
+    conflicts = fields.List(fields.String())
+    active = fields.Boolean()
+    pseudonym = fields.String()
+
+
+class CommitmentSchema(Schema):
+    kind = fields.String(required=True, validate=choices(CommitmentKind))
+    value = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                          metadata={"description": "sha256: hex SHA-256 of the seed; beacon: the round number"})
+
+
+class RatiosSchema(Schema):
+    A = fields.Integer(validate=validate.Range(min=0, max=10_000))
+    B = fields.Integer(validate=validate.Range(min=0, max=10_000))
+    C = fields.Integer(validate=validate.Range(min=0, max=10_000))
+    D = fields.Integer(validate=validate.Range(min=0, max=10_000))
+
+
+class FilterSchema(Schema):
+    regions = fields.List(fields.String(validate=REGION), load_default=list)
+    industries = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list)
+    classes = fields.List(fields.String(validate=choices(RiskClass)), load_default=list)
+
+
+class ConflictRulesSchema(Schema):
+    declared = fields.Boolean(load_default=True)
+    same_region = fields.Boolean(load_default=False, metadata={"description": "回避本地"})
+    previous = fields.Boolean(load_default=True, metadata={"description": "回避上次检查人员"})
+
+
+class PlanCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    departments = fields.List(fields.String(validate=DEPARTMENT_CODE), required=True,
+                              validate=validate.Length(min=1, max=10))
+    check_items = fields.List(CODE, load_default=list, validate=validate.Length(max=100))
+    population_filter = fields.Nested(FilterSchema, load_default=dict)
+    ratios = fields.Nested(RatiosSchema, load_default=None, allow_none=True,
+                           metadata={"description": "basis points per class; default: the rules in force"})
+    team_size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2, max=10))
+    conflict_rules = fields.Nested(ConflictRulesSchema, load_default=dict)
+    commitment = fields.Nested(CommitmentSchema, required=True)
+
+
+class PlanReadSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    departments = fields.List(fields.String())
+    check_items = fields.List(fields.String())
+    population_filter = fields.Dict()
+    parameters = fields.Dict()
+    commitment = fields.Dict()
+    population_sha256 = fields.String(allow_none=True)
+    targets = fields.Integer(allow_none=True, metadata={"description": "targets in the frozen population"})
+    published_at = fields.DateTime(allow_none=True)
+    draw_id = fields.String(allow_none=True)
+    draw_failed = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+PlanPageSchema = page_schema(PlanReadSchema, "PlanPage")
+TargetPageSchema = page_schema(TargetReadSchema, "TargetPage")
+
+
+class DrawRequestSchema(Schema):
+    seed = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class DrawRecordSchema(Schema):
+    id = fields.String()
+    plan_id = fields.String()
+    seed = fields.String()
+    commitment = fields.Dict()
+    population_sha256 = fields.String()
+    algorithm = fields.String()
+    parameters = fields.Dict()
+    drawn_at = fields.String()
+    selections = fields.List(fields.Dict())
+
+
+class PopulationSchema(Schema):
+    targets = fields.List(fields.Dict())
+    inspectors = fields.List(fields.Dict(), metadata={"description": "pseudonyms, never personal data"})

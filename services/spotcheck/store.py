@@ -1,0 +1,180 @@
+"""The spot-check tables (the two directories, plans with their frozen populations and draws) and repositories."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+
+from services.spotcheck.model import Inspector, Plan, Target
+from services.spotcheck.rules import PlanStatus, RiskClass
+from shared.calendar_store import add_calendar_years
+from shared.directory import add_department_replica
+from shared.errors import NotFound
+from shared.repository import Repository
+from shared.rules_store import add_rules_versions
+from shared.tables import UtcDateTime, add_common_tables
+
+metadata = sa.MetaData()
+common = add_common_tables(metadata)
+departments = add_department_replica(metadata)
+calendar_years = add_calendar_years(metadata)
+rules_versions = add_rules_versions(metadata)
+
+targets = sa.Table(
+    "targets", metadata,
+    sa.Column("uscc", sa.String(18), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("region", sa.String(6), nullable=False),
+    sa.Column("industry", sa.String(50), nullable=False),
+    sa.Column("risk_class", sa.String(1), nullable=False),
+    sa.Column("abnormal", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("complaints", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_targets_class", "risk_class"),
+)
+
+inspectors = sa.Table(
+    "inspectors", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+    sa.Column("department", sa.String(50), nullable=False),
+    sa.Column("certificate_no", sa.String(50), nullable=False, unique=True),
+    sa.Column("region", sa.String(6), nullable=False),
+    sa.Column("qualifications", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("conflicts", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("previous_targets", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_inspectors_department", "department"),
+)
+
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("departments", sa.Text, nullable=False),
+    sa.Column("check_items", sa.Text, nullable=False),
+    sa.Column("population_filter", sa.Text, nullable=False),
+    sa.Column("parameters", sa.Text, nullable=False),
+    sa.Column("commitment", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("population", sa.Text),            # the frozen snapshot (JSON), from publication on
+    sa.Column("population_sha256", sa.String(64)),
+    sa.Column("draw", sa.Text),                  # the public draw record (JSON)
+    sa.Column("draw_id", sa.String(36), unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("published_at", UtcDateTime()),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_plans_status", "status"),
+)
+
+_JSON = ("departments", "check_items", "population_filter", "parameters", "commitment")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class TargetRepository(Repository):
+    def upsert(self, target: Target, *, now: Any) -> None:
+        values = {"name": target.name, "region": target.region, "industry": target.industry,
+                  "risk_class": target.risk_class.value, "abnormal": target.abnormal,
+                  "complaints": target.complaints, "active": target.active, "updated_at": now}
+        if not self.conn.execute(targets.update().where(targets.c.uscc == target.uscc).values(**values)).rowcount:
+            self.conn.execute(targets.insert().values(uscc=target.uscc, **values))
+
+    def get(self, uscc: str) -> Target:
+        row = self.conn.execute(sa.select(targets).where(targets.c.uscc == uscc)).first()
+        if row is None:
+            raise NotFound("检查对象不存在 / target not found", {"uscc": [uscc]})
+        return _target(row)
+
+    def all(self) -> list[Target]:
+        return [_target(row) for row in self.conn.execute(sa.select(targets).order_by(targets.c.uscc))]
+
+    def page(self, *, offset: int, limit: int, risk_class: str | None = None) -> tuple[list[Target], int]:
+        where = sa.true() if risk_class is None else targets.c.risk_class == risk_class
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(targets).where(where)).scalar_one()
+        rows = self.conn.execute(sa.select(targets).where(where).order_by(targets.c.uscc).offset(offset).limit(limit))
+        return [_target(row) for row in rows], int(total)
+
+
+def _target(row: Row[Any]) -> Target:
+    return Target(row.uscc, row.name, row.region, row.industry, RiskClass(row.risk_class), row.abnormal,
+                  row.complaints, row.active)
+
+
+class InspectorRepository(Repository):
+    def add(self, inspector: Inspector, *, now: Any) -> None:
+        self.conn.execute(inspectors.insert().values(
+            id=inspector.id, name=inspector.name, department=inspector.department,
+            certificate_no=inspector.certificate_no, region=inspector.region,
+            qualifications=_json(list(inspector.qualifications)), conflicts=_json(list(inspector.conflicts)),
+            previous_targets=_json(list(inspector.previous_targets)), active=inspector.active, updated_at=now))
+
+    def all(self, *, departments: list[str] | None = None) -> list[Inspector]:
+        query = sa.select(inspectors).order_by(inspectors.c.id)
+        if departments is not None:
+            query = query.where(inspectors.c.department.in_(departments))
+        return [_inspector(row) for row in self.conn.execute(query)]
+
+
+def _inspector(row: Row[Any]) -> Inspector:
+    return Inspector(row.id, row.name, row.department, row.certificate_no, row.region,
+                     tuple(json.loads(row.qualifications)), tuple(json.loads(row.conflicts)),
+                     tuple(json.loads(row.previous_targets)), row.active)
+
+
+class PlanRepository(Repository):
+    def add(self, plan: Plan) -> None:
+        plan.version = 1
+        self.conn.execute(plans.insert().values(id=plan.id, version=1, **_plan_values(plan)))
+        self.seen(plan)
+
+    def get(self, plan_id: str) -> Plan:
+        row = self.conn.execute(sa.select(plans).where(plans.c.id == plan_id)).first()
+        if row is None:
+            raise NotFound("抽查计划不存在 / plan not found", {"id": [plan_id]})
+        return self.seen(_plan(row))
+
+    def by_draw(self, draw_id: str) -> Plan:
+        row = self.conn.execute(sa.select(plans).where(plans.c.draw_id == draw_id)).first()
+        if row is None:
+            raise NotFound("抽取记录不存在 / draw not found", {"id": [draw_id]})
+        return _plan(row)
+
+    def save(self, plan: Plan) -> None:
+        self.save_versioned(plans, plan, _plan_values(plan), "计划已被他人修改，请重试 / the plan changed; retry")
+
+    def page(self, *, offset: int, limit: int, departments: frozenset[str] | None = None,
+             published_only: bool = False) -> tuple[list[Plan], int]:
+        conditions: list[Any] = []
+        if published_only:
+            conditions.append(plans.c.status != PlanStatus.DRAFT.value)
+        where = sa.and_(sa.true(), *conditions)
+        rows = [_plan(row) for row in self.conn.execute(sa.select(plans).where(where)
+                                                         .order_by(plans.c.created_at.desc(), plans.c.id))]
+        if departments is not None:  # a department sees the plans it takes part in
+            rows = [p for p in rows if set(p.departments) & departments]
+        return rows[offset:offset + limit], len(rows)
+
+
+def _plan_values(plan: Plan) -> dict[str, Any]:
+    return {**{name: _json(getattr(plan, name)) for name in _JSON}, "name": plan.name, "status": plan.status.value,
+            "population": _json(plan.population), "population_sha256": plan.population_sha256,
+            "draw": _json(plan.draw), "draw_id": (plan.draw or {}).get("id"), "created_at": plan.created_at,
+            "created_by": plan.created_by, "published_at": plan.published_at}
+
+
+def _plan(row: Row[Any]) -> Plan:
+    m = row._mapping
+    return Plan(id=m["id"], name=m["name"], **{name: json.loads(m[name]) for name in _JSON},
+                created_at=m["created_at"], created_by=m["created_by"], status=PlanStatus(m["status"]),
+                population=json.loads(m["population"]) if m["population"] else None,
+                population_sha256=m["population_sha256"], published_at=m["published_at"],
+                draw=json.loads(m["draw"]) if m["draw"] else None, version=m["version"])

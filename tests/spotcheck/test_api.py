@@ -1,0 +1,139 @@
+"""The spot-check service in the embedded suite: directories, a plan published with its commitment, the
+draw with the revealed seed, and public records the stand-alone verifier replays."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from gateway.embedded import Suite, create_suite
+from gateway.handlers import seed_demo
+from gateway.registry import PARTS, Part
+from services.spotcheck import verify_draw
+from shared.roles import DEPARTMENT, INSPECTOR, OPERATOR, Principal
+from shared.settings import Settings
+from tests.passwords import fast_passwords
+from tests.spotcheck.codes import uscc
+
+API = "/api/spotcheck/v1"
+SEED = "duban-demo-seed"
+SPOTCHECK = Part("spotcheck", "services.spotcheck", routes="services.spotcheck.consumers:ROUTES",
+                 rules="services.spotcheck.rules:RULE_SECTIONS")
+
+
+@pytest.fixture
+def suite(tmp_path, monkeypatch) -> Iterator[Suite]:
+    monkeypatch.setitem(PARTS, "spotcheck", SPOTCHECK)
+    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
+    seed_demo(suite.contexts["gateway"])
+    suite.runtime.run_until_idle()  # the departments reach the spot-check replica
+    yield suite
+    suite.close()
+
+
+class Client:
+    def __init__(self, suite: Suite) -> None:
+        self.suite, self.http = suite, suite.apps["spotcheck"].test_client()
+
+    def headers(self, *roles: str, departments: tuple[str, ...] = ()) -> dict[str, str]:
+        principal = Principal("u-" + "-".join(roles), frozenset(roles), frozenset(departments))
+        return {"Authorization": f"Bearer {self.suite.tokens.issue(principal, now=datetime.now(UTC))}"}
+
+    def post(self, path: str, body: Any = None, *roles: str, **kw: Any) -> Any:
+        return self.http.post(API + path, json=body, headers=self.headers(*(roles or (INSPECTOR,)), **kw))
+
+    def get(self, path: str, *roles: str, **kw: Any) -> Any:
+        return self.http.get(API + path, headers=self.headers(*roles, **kw) if roles else {})
+
+
+@pytest.fixture
+def client(suite) -> Client:
+    client = Client(suite)
+    for n in range(60):
+        response = client.post("/targets", {"uscc": uscc(n), "name": f"示范企业{n}", "region": f"1101{n % 3 + 1:02d}",
+                                            "industry": "餐饮", "risk_class": "ABCD"[n % 4], "complaints": n % 3})
+        assert response.status_code == 200, response.get_json()
+    for n, department in enumerate(["scjg"] * 3 + ["sthj"] * 3):
+        response = client.post("/inspectors", {"name": f"检查员{n}", "department": department,
+                                               "certificate_no": f"ZF-{n:04d}", "region": "110101",
+                                               "conflicts": [uscc(n)]})
+        assert response.status_code == 201, response.get_json()
+    return client
+
+
+def plan(client: Client, **changes: Any) -> dict[str, Any]:
+    body = {"name": "2026年第四季度食品安全双随机抽查", "departments": ["scjg", "sthj"],
+            "commitment": {"kind": "sha256", "value": hashlib.sha256(SEED.encode()).hexdigest()},
+            "ratios": {"A": 2000, "B": 2000, "C": 5000, "D": 10000}, **changes}
+    response = client.post("/plans", body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()  # type: ignore[no-any-return]
+
+
+def test_a_published_plan_is_drawn_with_its_seed_and_anyone_can_replay_the_record(client):
+    created = plan(client)
+    published = client.post(f"/plans/{created['id']}/publish").get_json()
+    assert published["status"] == "published" and len(published["population_sha256"]) == 64
+    client.post("/targets", {"uscc": uscc(999), "name": "公布后新增", "region": "110101", "industry": "餐饮",
+                             "risk_class": "D"})  # after publication: not in the frozen population
+
+    drawn = client.post(f"/plans/{created['id']}/draw", {"seed": SEED})
+
+    assert drawn.status_code == 200, drawn.get_json()
+    record = drawn.get_json()
+    assert record["population_sha256"] == published["population_sha256"]
+    assert all(len(s["inspectors"]) == 2 and {i["department"] for i in s["inspectors"]} == {"scjg", "sthj"}
+               for s in record["selections"])
+    assert uscc(999) not in {s["target"]["uscc"] for s in record["selections"]}
+    public_record = client.get(f"/public/draws/{record['id']}").get_json()  # anonymous
+    population = client.get(f"/public/draws/{record['id']}/population").get_json()
+    assert public_record == record
+    assert all("name" not in i and i["pseudonym"].startswith("I-") for i in population["inspectors"])
+    assert verify_draw.verify(public_record, population) is None
+    tampered = {**public_record, "selections": public_record["selections"][1:]}
+    assert "selections" in (verify_draw.verify(tampered, population) or "")
+
+
+def test_a_seed_that_does_not_match_the_commitment_is_refused_and_a_second_draw_is_409(client, envelope):
+    created = plan(client)
+    client.post(f"/plans/{created['id']}/publish")
+
+    envelope(client.post(f"/plans/{created['id']}/draw", {"seed": "not the seed"}), 422)
+    assert client.post(f"/plans/{created['id']}/draw", {"seed": SEED}).status_code == 200
+    envelope(client.post(f"/plans/{created['id']}/draw", {"seed": SEED}), 409)
+
+
+def test_a_pool_too_small_for_the_teams_records_the_failure(client):
+    created = plan(client, team_size=7)
+    client.post(f"/plans/{created['id']}/publish")
+
+    response = client.post(f"/plans/{created['id']}/draw", {"seed": SEED})
+
+    assert response.status_code == 200 and response.get_json()["selections"] == []
+    stored = client.get(f"/plans/{created['id']}", INSPECTOR).get_json()
+    assert stored["status"] == "failed" and "eligible inspectors" in stored["draw_failed"]
+
+
+def test_only_inspectors_plan_and_departments_see_their_own_plans(client, envelope):
+    created = plan(client, departments=["scjg"])
+
+    envelope(client.post("/plans", {"name": "x计划", "departments": ["scjg"],
+                                    "commitment": {"kind": "beacon", "value": "12345"}}, OPERATOR), 403)
+    mine = client.get("/plans", DEPARTMENT, departments=("scjg",)).get_json()
+    theirs = client.get("/plans", DEPARTMENT, departments=("zjj",)).get_json()
+    assert [p["id"] for p in mine["items"]] == [created["id"]] and theirs["items"] == []
+    assert client.get("/public/plans").get_json()["items"] == []  # a draft is not public
+
+
+def test_a_bad_target_is_refused_naming_the_check_character(client, envelope):
+    bad = uscc(1)[:-1] + ("0" if uscc(1)[-1] != "0" else "1")
+
+    body = envelope(client.post("/targets", {"uscc": bad, "name": "错误代码企业", "region": "110101",
+                                             "industry": "餐饮", "risk_class": "A"}), 422)
+
+    assert "uscc" in body["errors"]
