@@ -10,6 +10,7 @@ from services.spotcheck import handlers
 from services.spotcheck import schemas as s
 from services.spotcheck.handlers import Spotcheck
 from services.spotcheck.model import Plan
+from services.spotcheck.results import Result
 from services.spotcheck.rules import label
 from shared.appcontext import service_context
 from shared.auth import require_principal
@@ -159,3 +160,43 @@ def public_population(draw_id: str) -> dict[str, Any]:
     plan = handlers.public_draw(_spotcheck(), draw_id=draw_id)
     assert plan.population is not None
     return plan.population
+
+
+@blp.route("/plans/<plan_id>/results")
+class Results(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, s.ResultReadSchema(many=True))
+    def get(self, plan_id: str) -> list[dict[str, Any]]:
+        """检查结果 / a plan's results"""
+        found = handlers.list_results(_spotcheck(), principal=require_principal(), plan_id=plan_id)
+        return [_result(r) for r in found]
+
+    @blp.doc(security=BEARER)
+    @idempotent
+    @blp.arguments(s.ResultCreateSchema)
+    @blp.response(201, s.ResultReadSchema)
+    def post(self, body: dict[str, Any], plan_id: str) -> dict[str, Any]:
+        """录入检查结果（参与单位） / record a drawn target's result; publish within 20 working days"""
+        return _result(handlers.record_result(_spotcheck(), principal=require_principal(), plan_id=plan_id, **body))
+
+
+@blp.route("/plans/<plan_id>/results/<uscc>/publish", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.response(200, s.ResultReadSchema)
+def publish_result(plan_id: str, uscc: str) -> dict[str, Any]:
+    """公示检查结果 / publish a result (一公开)"""
+    return _result(handlers.publish_result(_spotcheck(), principal=require_principal(), plan_id=plan_id, uscc=uscc))
+
+
+@public.route("/plans/<plan_id>/results")
+@public.response(200, s.PublicResultSchema(many=True))
+def public_results(plan_id: str) -> list[dict[str, Any]]:
+    """已公示的检查结果（公开） / published results (anyone)"""
+    found = handlers.list_results(_spotcheck(), principal=None, plan_id=plan_id)
+    return [{**r.public_view(), "category_label": label(r.category)} for r in found]
+
+
+def _result(result: Result) -> dict[str, Any]:
+    return {**{k: getattr(result, k) for k in ("uscc", "target_name", "department", "summary", "notes",
+                                               "attachments", "inspectors", "recorded_at", "published_at")},
+            "category": result.category.value, "category_label": label(result.category), "finding": result.finding}

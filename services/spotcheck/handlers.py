@@ -7,11 +7,12 @@ from typing import Any
 
 from services.spotcheck import store
 from services.spotcheck.model import Inspector, Plan, Target, new_inspector, new_target
-from services.spotcheck.rules import RULE_SECTIONS, PlanStatus, SamplingPolicy
+from services.spotcheck.results import Result
+from services.spotcheck.rules import RULE_SECTIONS, PlanStatus, ResultCategory, SamplingPolicy
 from shared.calendar import WorkCalendar
 from shared.db import Database
 from shared.directory import require_active
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from shared.ids import new_id
 from shared.roles import ADMIN, INSPECTOR, Principal
 from shared.rules import RuleBook
@@ -160,3 +161,59 @@ def public_draw(spotcheck: Spotcheck, *, draw_id: str) -> Plan:
     """The plan of a completed draw (一公开): its record and its frozen population."""
     with spotcheck.db.read() as conn:
         return store.PlanRepository(conn).by_draw(draw_id)
+
+
+# -- results ---------------------------------------------------------------------------------------
+def _may_record(plan: Plan, principal: Principal) -> str:
+    """The department a result is recorded for: the caller's own, if it takes part in the plan."""
+    mine = sorted(set(plan.departments) & principal.departments)
+    if mine:
+        return mine[0]
+    if principal.has_any(*PLANNERS):
+        return plan.departments[0]
+    raise Forbidden("只有参与该计划的单位可以录入结果 / only the plan's departments record results")
+
+
+def record_result(spotcheck: Spotcheck, *, principal: Principal, plan_id: str, uscc: str, category: str,
+                  summary: str, notes: str = "", attachments: list[dict[str, Any]] | None = None) -> Result:
+    """检查结果 for a drawn target; it starts the 20-working-day publication clock."""
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        plan = uow.repository(store.PlanRepository).get(plan_id)
+        department = _may_record(plan, principal)
+        if plan.status is not PlanStatus.DRAWN or plan.draw is None:
+            raise InvalidTransition("计划尚未抽取 / the plan has not been drawn")
+        selection = next((s for s in plan.draw["selections"] if s["target"]["uscc"] == uscc), None)
+        if selection is None:
+            raise InvalidInput("该对象未被抽中 / this target was not drawn", {"uscc": [uscc]})
+        result = Result.record(plan_id=plan.id, draw_id=plan.draw["id"], target=selection["target"],
+                               inspectors=[{k: i[k] for k in ("name", "certificate_no", "department")}
+                                           for i in selection["inspectors"]],
+                               department=department, category=ResultCategory(category), summary=summary,
+                               notes=notes, attachments=attachments or [], now=uow.now, actor=principal.actor)
+        uow.repository(store.ResultRepository).add(result)
+        uow.audit("result.recorded", "result", result.subject_id, before=None,
+                  after={"category": result.category.value, "finding": result.finding, "summary": result.summary})
+        uow.commit()
+    return result
+
+
+def publish_result(spotcheck: Spotcheck, *, principal: Principal, plan_id: str, uscc: str) -> Result:
+    """一公开: publish a result; the publication clock stops."""
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        plan = uow.repository(store.PlanRepository).get(plan_id)
+        _may_record(plan, principal)
+        results = uow.repository(store.ResultRepository)
+        result = results.get(plan_id, uscc)
+        result.publish(now=uow.now)
+        results.save(result)
+        uow.audit("result.published", "result", result.subject_id, before={"published_at": None},
+                  after={"published_at": result.published_at})
+        uow.commit()
+    return result
+
+
+def list_results(spotcheck: Spotcheck, *, principal: Principal | None, plan_id: str) -> list[Result]:
+    """A plan's results: all of them for its staff, the published ones for the public."""
+    plan = get_plan(spotcheck, principal=principal, plan_id=plan_id)
+    with spotcheck.db.read() as conn:
+        return store.ResultRepository(conn).of_plan(plan.id, published_only=principal is None)

@@ -58,3 +58,34 @@ class SamplingPolicy:
 
 # The spot checks' section of the rules document (shared.rules).
 RULE_SECTIONS: dict[str, type] = {"spotcheck": SamplingPolicy}
+
+
+class ResultCategory(StrEnum):
+    """检查结果 in the SAMR categories of 双随机、一公开 results."""
+
+    NO_PROBLEM = "no_problem"                    # 未发现问题
+    NOT_DISCLOSED = "not_disclosed"              # 未按规定公示应当公示的信息
+    FALSE_DISCLOSURE = "false_disclosure"        # 公示信息隐瞒真实情况、弄虚作假
+    UNREACHABLE = "unreachable"                  # 通过登记的住所（经营场所）无法联系
+    ORDERED_TO_CORRECT = "ordered_to_correct"    # 发现问题已责令改正
+    PENDING_FOLLOW_UP = "pending_follow_up"      # 发现问题待后续处理
+    OBSTRUCTED = "obstructed"                    # 不配合检查情节严重
+    NO_ACTIVITY = "no_activity"                  # 未发现开展本次抽查涉及的经营活动
+    CLOSED = "closed"                            # 已关闭停业或正在组织清算
+
+    @property
+    def finding(self) -> bool:
+        """A finding opens a rectification notice (整改通知书)."""
+        return self not in (ResultCategory.NO_PROBLEM, ResultCategory.NO_ACTIVITY)
+
+
+LABELS.update({
+    ResultCategory.NO_PROBLEM: "未发现问题", ResultCategory.NOT_DISCLOSED: "未按规定公示应当公示的信息",
+    ResultCategory.FALSE_DISCLOSURE: "公示信息隐瞒真实情况、弄虚作假",
+    ResultCategory.UNREACHABLE: "通过登记的住所（经营场所）无法联系",
+    ResultCategory.ORDERED_TO_CORRECT: "发现问题已责令改正", ResultCategory.PENDING_FOLLOW_UP: "发现问题待后续处理",
+    ResultCategory.OBSTRUCTED: "不配合检查情节严重", ResultCategory.NO_ACTIVITY: "未发现开展本次抽查涉及的经营活动",
+    ResultCategory.CLOSED: "已关闭停业或正在组织清算",
+})
+# 《企业信息公示暂行条例》第6条: results are published within 20 working days of being recorded.
+PUBLICATION_LIMIT_WORKDAYS = 20

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.spotcheck.rules import CommitmentKind, RiskClass
+from services.spotcheck.rules import CommitmentKind, ResultCategory, RiskClass
 from shared.schemas import DEPARTMENT_CODE, PageQuerySchema, choices, page_schema
 
 CODE = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"))
@@ -121,6 +121,46 @@ class PlanReadSchema(Schema):
 
 PlanPageSchema = page_schema(PlanReadSchema, "PlanPage")
 TargetPageSchema = page_schema(TargetReadSchema, "TargetPage")
+
+
+class AttachmentSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    size = fields.Integer(required=True, validate=validate.Range(min=0, max=10**10))
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+class ResultCreateSchema(Schema):
+    uscc = fields.String(required=True, validate=validate.Length(equal=18))
+    category = fields.String(required=True, validate=choices(ResultCategory),
+                             metadata={"description": "SAMR result category (未发现问题, 发现问题已责令改正, …)"})
+    summary = fields.String(required=True, validate=validate.Length(min=2, max=1000))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list, validate=validate.Length(max=50))
+
+
+class ResultReadSchema(Schema):
+    uscc = fields.String()
+    target_name = fields.String()
+    department = fields.String()
+    category = fields.String()
+    category_label = fields.String()
+    finding = fields.Boolean()
+    summary = fields.String()
+    notes = fields.String()
+    attachments = fields.List(fields.Dict())
+    inspectors = fields.List(fields.Dict())
+    recorded_at = fields.DateTime()
+    published_at = fields.DateTime(allow_none=True)
+
+
+class PublicResultSchema(Schema):
+    uscc = fields.String()
+    target_name = fields.String()
+    category = fields.String()
+    category_label = fields.String()
+    summary = fields.String()
+    published_at = fields.DateTime()
+    inspectors = fields.List(fields.Dict(), metadata={"description": "name and certificate number only"})
 
 
 class DrawRequestSchema(Schema):

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
 from services.spotcheck.model import Inspector, Plan, Target
-from services.spotcheck.rules import PlanStatus, RiskClass
+from services.spotcheck.results import Result
+from services.spotcheck.rules import PlanStatus, ResultCategory, RiskClass
 from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
-from shared.errors import NotFound
+from shared.errors import ConcurrentUpdate, Conflict, NotFound
 from shared.repository import Repository
 from shared.rules_store import add_rules_versions
 from shared.tables import UtcDateTime, add_common_tables
@@ -71,6 +72,24 @@ plans = sa.Table(
     sa.Column("published_at", UtcDateTime()),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("ix_plans_status", "status"),
+)
+
+results = sa.Table(
+    "results", metadata,
+    sa.Column("plan_id", sa.String(36), sa.ForeignKey("plans.id"), primary_key=True),
+    sa.Column("uscc", sa.String(18), primary_key=True),
+    sa.Column("draw_id", sa.String(36), nullable=False),
+    sa.Column("target_name", sa.String(200), nullable=False),
+    sa.Column("department", sa.String(50), nullable=False),
+    sa.Column("category", sa.String(30), nullable=False),
+    sa.Column("summary", sa.String(1000), nullable=False),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("attachments", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("inspectors", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("published_at", UtcDateTime()),
+    sa.Column("version", sa.Integer, nullable=False),
 )
 
 _JSON = ("departments", "check_items", "population_filter", "parameters", "commitment")
@@ -178,3 +197,51 @@ def _plan(row: Row[Any]) -> Plan:
                 population=json.loads(m["population"]) if m["population"] else None,
                 population_sha256=m["population_sha256"], published_at=m["published_at"],
                 draw=json.loads(m["draw"]) if m["draw"] else None, version=m["version"])
+
+
+class ResultRepository(Repository):
+    def add(self, result: Result) -> None:
+        exists = self.conn.execute(sa.select(results.c.uscc).where(results.c.plan_id == result.plan_id,
+                                                                    results.c.uscc == result.uscc)).first()
+        if exists:
+            raise Conflict("该检查对象的结果已录入 / a result for this target is recorded already",
+                           {"uscc": [result.uscc]})
+        result.version = 1
+        self.conn.execute(results.insert().values(version=1, **_result_values(result)))
+        self.seen(result)
+
+    def get(self, plan_id: str, uscc: str) -> Result:
+        row = self.conn.execute(sa.select(results).where(results.c.plan_id == plan_id,
+                                                         results.c.uscc == uscc)).first()
+        if row is None:
+            raise NotFound("检查结果不存在 / result not found", {"uscc": [uscc]})
+        return self.seen(_result(row))
+
+    def save(self, result: Result) -> None:
+        updated = self.conn.execute(results.update().where(
+            results.c.plan_id == result.plan_id, results.c.uscc == result.uscc,
+            results.c.version == result.version).values(version=result.version + 1, **_result_values(result)))
+        if updated.rowcount != 1:
+            raise ConcurrentUpdate("结果已被他人修改，请重试 / the result changed meanwhile; retry")
+        result.version += 1
+
+    def of_plan(self, plan_id: str, *, published_only: bool = False) -> list[Result]:
+        query = sa.select(results).where(results.c.plan_id == plan_id).order_by(results.c.uscc)
+        if published_only:
+            query = query.where(results.c.published_at.is_not(None))
+        return [_result(row) for row in self.conn.execute(query)]
+
+
+def _result_values(result: Result) -> dict[str, Any]:
+    return {"plan_id": result.plan_id, "uscc": result.uscc, "draw_id": result.draw_id,
+            "target_name": result.target_name, "department": result.department, "category": result.category.value,
+            "summary": result.summary, "notes": result.notes, "attachments": _json(result.attachments),
+            "inspectors": _json(result.inspectors), "recorded_at": result.recorded_at,
+            "recorded_by": result.recorded_by, "published_at": result.published_at}
+
+
+def _result(row: Row[Any]) -> Result:
+    m = row._mapping
+    return Result(m["plan_id"], m["draw_id"], m["uscc"], m["target_name"], m["department"],
+                  ResultCategory(m["category"]), m["summary"], m["notes"], json.loads(m["attachments"]),
+                  json.loads(m["inspectors"]), m["recorded_at"], m["recorded_by"], m["published_at"], m["version"])

@@ -46,3 +46,32 @@ class DrawFailed(DomainEvent):
     plan_id: str
     reason: str
     drawn_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultRecorded(DomainEvent):
+    """An inspection's result (检查结果); ``finding`` results open rectification notices."""
+
+    TYPE = "spotcheck.result.recorded"
+
+    plan_id: str
+    draw_id: str
+    uscc: str
+    target_name: str
+    department: str
+    category: str
+    finding: bool
+    summary: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultPublished(DomainEvent):
+    """A result was published (一公开)."""
+
+    TYPE = "spotcheck.result.published"
+
+    plan_id: str
+    uscc: str
+    category: str
+    published_at: datetime

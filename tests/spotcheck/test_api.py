@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from gateway.embedded import Suite, create_suite
 from gateway.handlers import seed_demo
@@ -137,3 +138,68 @@ def test_a_bad_target_is_refused_naming_the_check_character(client, envelope):
                                              "industry": "餐饮", "risk_class": "A"}), 422)
 
     assert "uscc" in body["errors"]
+
+
+def drawn_plan(client: Client) -> tuple[str, dict[str, Any]]:
+    created = plan(client)
+    client.post(f"/plans/{created['id']}/publish")
+    record = client.post(f"/plans/{created['id']}/draw", {"seed": SEED}).get_json()
+    return created["id"], record
+
+
+def test_a_result_is_recorded_announced_and_published_with_the_team_by_name_and_certificate_only(client, suite):
+    plan_id, record = drawn_plan(client)
+    target = record["selections"][0]["target"]
+
+    recorded = client.post(f"/plans/{plan_id}/results", {"uscc": target["uscc"], "category": "ordered_to_correct",
+                                                         "summary": "后厨卫生不达标，已责令改正"},
+                           DEPARTMENT, departments=("scjg",))
+    assert recorded.status_code == 201, recorded.get_json()
+    assert recorded.get_json()["finding"] is True and recorded.get_json()["department"] == "scjg"
+    assert client.get(f"/public/plans/{plan_id}/results").get_json() == []  # not yet published
+    published = client.post(f"/plans/{plan_id}/results/{target['uscc']}/publish", None, DEPARTMENT,
+                            departments=("scjg",))
+    assert published.status_code == 200, published.get_json()
+
+    [public] = client.get(f"/public/plans/{plan_id}/results").get_json()
+    assert public["category_label"] == "发现问题已责令改正"
+    assert all(set(i) == {"name", "certificate_no"} for i in public["inspectors"])
+    with suite.databases["spotcheck"].read() as conn:
+        keys = [r[0] for r in conn.execute(sa.text("SELECT routing_key FROM outbox ORDER BY seq"))]
+    assert keys[-4:] == ["spotcheck.result.recorded", "spotcheck.clock.started", "spotcheck.result.published",
+                         "spotcheck.clock.stopped"]
+
+
+def test_a_result_for_a_target_not_drawn_or_from_another_department_is_refused(client, envelope):
+    plan_id, record = drawn_plan(client)
+    drawn = {s["target"]["uscc"] for s in record["selections"]}
+    not_drawn = next(uscc(n) for n in range(60) if uscc(n) not in drawn)
+
+    envelope(client.post(f"/plans/{plan_id}/results", {"uscc": not_drawn, "category": "no_problem",
+                                                       "summary": "未发现问题"}), 422)
+    envelope(client.post(f"/plans/{plan_id}/results", {"uscc": sorted(drawn)[0], "category": "no_problem",
+                                                       "summary": "未发现问题"}, DEPARTMENT,
+                         departments=("zjj",)), 403)
+
+
+def test_a_late_publication_earns_a_yellow_card_like_any_deadline(client, suite):
+    from services.monitoring import store as monitoring_store
+    from services.monitoring.sweep import sweep
+
+    plan_id, record = drawn_plan(client)
+    target = record["selections"][0]["target"]
+    client.post(f"/plans/{plan_id}/results", {"uscc": target["uscc"], "category": "no_problem",
+                                              "summary": "未发现问题"}, DEPARTMENT, departments=("sthj",))
+    suite.runtime.run_until_idle()  # the clock command reaches monitoring
+
+    monitoring = suite.contexts["monitoring"]
+    with monitoring.db.read() as conn:
+        clock = conn.execute(sa.select(monitoring_store.clocks).where(
+            monitoring_store.clocks.c.subject_service == "spotcheck")).one()
+    assert (clock.kind, clock.department, clock.limit_amount) == ("publication", "sthj", 20)
+    sweep(monitoring, now=clock.due_at + timedelta(minutes=1))
+
+    with monitoring.db.read() as conn:
+        cards = conn.execute(sa.select(monitoring_store.cards.c.color, monitoring_store.cards.c.department)
+                             .where(monitoring_store.cards.c.subject_service == "spotcheck")).all()
+    assert [tuple(c) for c in cards] == [("yellow", "sthj")]
