@@ -84,6 +84,10 @@ def _value(hint: Any, raw: Any) -> Any:
         if not isinstance(raw, Mapping) or set(raw) != {"days"}:
             raise ValueError('a period is {"days": n}')
         return timedelta(days=_integer(raw["days"], 1, 366))
+    if hint is bool:
+        if not isinstance(raw, bool):
+            raise ValueError("true or false")
+        return raw
     if hint is float:
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
             raise ValueError("a share between 0 and 1")

@@ -333,7 +333,7 @@ class Ticket(TicketHistory):
                      data={"satisfaction": satisfaction.value, "justified": justified},
                      outcome=satisfaction.value)
         self._emit(E.CallbackRecorded, department=self.lead_department, satisfaction=satisfaction.value,
-                   bad=satisfaction.is_bad, justified=justified, resolution=_value(self.resolution),
+                   bad=satisfaction.is_bad, justified=justified, reopened=reopen, resolution=_value(self.resolution),
                    note=note)
         self._clock(C.ClockStopped, CALLBACK_CLOCK, now)
         if reopen:

@@ -144,6 +144,16 @@ class Card:
         self.clear_note = note.strip()
         self._emit(CardCleared, at=now, by=actor.username, note=self.clear_note)
 
+    def clear_by_rectification(self, *, notice: str, now: datetime) -> bool:
+        """销号 after the rectification notice this card raised was verified and closed. An automatic card is
+        often never confirmed by hand, so an issued card clears too; a revoked or cleared one stays."""
+        if self.status not in (CardStatus.ISSUED, CardStatus.CONFIRMED):
+            return False
+        self.status, self.cleared_at, self.cleared_by = CardStatus.CLEARED, now, "system:rectification"
+        self.clear_note = f"整改通知书{notice}已验收销号 / rectification {notice} verified"
+        self._emit(CardCleared, at=now, by="system:rectification", note=self.clear_note)
+        return True
+
     def snapshot(self) -> dict[str, Any]:
         """What the audit trail records of a card."""
         return {"status": self.status.value, "color": self.color.value, "department": self.department,

@@ -22,7 +22,7 @@ from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, TimeUnit
 from shared.calendar_store import YEAR_SET, apply_year_set
 from shared.directory import upsert_department
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.events.clocks import (
     ClockCommand,
     ClockDueChanged,
@@ -31,6 +31,7 @@ from shared.events.clocks import (
     ClockStarted,
     ClockStopped,
 )
+from shared.events.rectification import NoticeClosed
 from shared.rules_store import PUBLISHED, apply_rules_published
 from shared.uow import UnitOfWork
 
@@ -122,6 +123,22 @@ def stopped(monitoring: Monitoring, uow: UnitOfWork, command: ClockStopped) -> N
     stop_clocks(monitoring, uow, _open(uow, command), at=command.at, outcome=outcome)
 
 
+def notice_closed(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
+    """验收销号 of a notice a card raised: the card is cleared (an issued one too, see Card.clear_by_rectification)."""
+    notice = NoticeClosed.from_event(event)
+    if notice.source.get("kind") != "red_card":
+        return
+    cards = uow.repository(store.CardRepository)
+    try:
+        card = cards.get(str(notice.source["ref"]["id"]))
+    except NotFound:
+        return  # a card this monitoring never issued (another deployment's): nothing to clear
+    before = card.snapshot()
+    if card.clear_by_rectification(notice=notice.number, now=notice.at):
+        cards.save(card)
+        uow.audit("card.cleared", "card", card.id, before=before, after=card.snapshot())
+
+
 # Routing-key pattern → handler(context, uow, event); the event worker and the embedded suite bind the
 # context they built with ``open_context``, so every process uses the same calendar and rules.
 ROUTES: dict[str, RouteHandler] = {
@@ -133,4 +150,5 @@ ROUTES: dict[str, RouteHandler] = {
     ClockResumed.TYPE: _command(ClockResumed, resumed),
     ClockDueChanged.TYPE: _command(ClockDueChanged, due_changed),
     ClockStopped.TYPE: _command(ClockStopped, stopped),
+    NoticeClosed.TYPE: notice_closed,
 }

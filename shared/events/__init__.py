@@ -68,7 +68,7 @@ class DomainEvent:
 
     def to_data(self) -> dict[str, Any]:
         """The event's ``data`` as JSON values."""
-        values = {name: getattr(self, name) for name in _field_names(type(self))}
+        values = dict(vars(self))  # a frozen dataclass without slots: its fields are its __dict__
         for name in _datetime_fields(type(self)):
             value = values[name]
             if value is not None:

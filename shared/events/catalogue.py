@@ -15,6 +15,7 @@ from shared.events import clocks as _clocks  # noqa: F401  (registers the classe
 from shared.events import gateway as _gateway  # noqa: F401
 from shared.events import hotline as _hotline  # noqa: F401
 from shared.events import monitoring as _monitoring  # noqa: F401
+from shared.events import rectification as _rectification  # noqa: F401
 from shared.events import spotcheck as _spotcheck  # noqa: F401
 
 BEGIN = "<!-- BEGIN GENERATED EVENT LIST: python -m shared.events.catalogue -->"

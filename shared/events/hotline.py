@@ -186,6 +186,7 @@ class CallbackRecorded(TicketEvent):
     satisfaction: str
     bad: bool
     justified: bool = False
+    reopened: bool = False        # a justified 不满意 reopened the ticket (重办); past the cap it does not
     resolution: str | None = None
     note: str = ""
 

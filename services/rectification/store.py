@@ -1,0 +1,138 @@
+"""Rectification tables: notices with their source and history, and the yearly number series."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+
+from services.rectification.model import Notice
+from services.rectification.rules import NoticeStatus, SourceKind
+from shared.calendar_store import add_calendar_years
+from shared.directory import add_department_replica
+from shared.errors import NotFound
+from shared.repository import Repository
+from shared.rules_store import add_rules_versions
+from shared.tables import UtcDateTime, add_common_tables
+
+metadata = sa.MetaData()
+common = add_common_tables(metadata)
+departments = add_department_replica(metadata)
+calendar_years = add_calendar_years(metadata)
+rules_versions = add_rules_versions(metadata)
+
+notices = sa.Table(
+    "notices", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("department", sa.String(50), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("source_kind", sa.String(20), nullable=False),
+    # The case it came from: one notice per source, so a source event delivered twice makes one notice.
+    sa.Column("source_id", sa.String(120), nullable=False),
+    sa.Column("source_ref", sa.Text, nullable=False),
+    sa.Column("findings", sa.Text, nullable=False),
+    sa.Column("requirements", sa.Text, nullable=False, server_default=""),
+    sa.Column("deadline_workdays", sa.Integer, nullable=False),
+    sa.Column("issued_at", UtcDateTime(), nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=False),
+    sa.Column("rounds", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("extension_days", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("history", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint("source_kind", "source_id", name="uq_notices_source"),
+    sa.Index("ix_notices_department_status", "department", "status"),
+)
+
+notice_sequences = sa.Table(
+    "notice_sequences", metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+
+class NoticeRepository(Repository):
+    def next_number(self, year: int) -> str:
+        """整改〔year〕NNNN号: the next number of the year's series."""
+        s = notice_sequences
+        if not self.conn.execute(s.update().where(s.c.year == year).values(last=s.c.last + 1)).rowcount:
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(s.insert().values(year=year, last=1))
+            except IntegrityError:
+                self.conn.execute(s.update().where(s.c.year == year).values(last=s.c.last + 1))
+        last = self.conn.execute(sa.select(s.c.last).where(s.c.year == year)).scalar_one()
+        return f"整改〔{year}〕{last:04d}号"
+
+    def source_taken(self, kind: SourceKind, source_id: str) -> bool:
+        return self.conn.execute(sa.select(notices.c.id).where(notices.c.source_kind == kind.value,
+                                                               notices.c.source_id == source_id)).first() is not None
+
+    def of_source(self, kind: SourceKind, source_id: str) -> Notice | None:
+        row = self.conn.execute(sa.select(notices).where(notices.c.source_kind == kind.value,
+                                                         notices.c.source_id == source_id)).first()
+        return None if row is None else self.seen(_notice(row))
+
+    def add(self, notice: Notice, *, source_id: str) -> None:
+        notice.version = 1
+        self.conn.execute(notices.insert().values(id=notice.id, version=1, source_id=source_id, **_values(notice)))
+        self.seen(notice)
+
+    def get(self, notice_id: str) -> Notice:
+        row = self.conn.execute(sa.select(notices).where(notices.c.id == notice_id)).first()
+        if row is None:
+            raise NotFound("整改通知书不存在 / notice not found", {"id": [notice_id]})
+        return self.seen(_notice(row))
+
+    def save(self, notice: Notice) -> None:
+        self.save_versioned(notices, notice, _values(notice), "通知书已被他人修改，请重试 / the notice changed; retry")
+
+    def page(self, *, offset: int, limit: int, departments: frozenset[str] | None, department: str | None,
+             status: str | None, source: str | None) -> tuple[list[Notice], int]:
+        n = notices
+        conditions: list[Any] = []
+        if departments is not None:
+            conditions.append(n.c.department.in_(sorted(departments)))
+        for column, value in ((n.c.department, department), (n.c.status, status), (n.c.source_kind, source)):
+            if value:
+                conditions.append(column == value)
+        where = sa.and_(sa.true(), *conditions)
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(n).where(where)).scalar_one()
+        rows = self.conn.execute(sa.select(n).where(where).order_by(n.c.issued_at.desc(), n.c.id)
+                                 .offset(offset).limit(limit))
+        return [_notice(row) for row in rows], int(total)
+
+    def stats(self) -> list[dict[str, Any]]:
+        """Per department: notices, closed ones (公开反馈), no personal data."""
+        n = notices
+        rows = self.conn.execute(sa.select(n.c.department, n.c.status, sa.func.count()).group_by(n.c.department,
+                                                                                                  n.c.status))
+        by_department: dict[str, dict[str, Any]] = {}
+        for department, status, count in rows:
+            entry = by_department.setdefault(department, {"department": department, "notices": 0, "closed": 0})
+            entry["notices"] += count
+            if status == NoticeStatus.CLOSED.value:
+                entry["closed"] += count
+        return [by_department[d] for d in sorted(by_department)]
+
+
+def _values(notice: Notice) -> dict[str, Any]:
+    return {"number": notice.number, "department": notice.department, "status": notice.status.value,
+            "source_kind": notice.source_kind.value, "source_ref": json.dumps(notice.source_ref, ensure_ascii=False),
+            "findings": notice.findings, "requirements": notice.requirements,
+            "deadline_workdays": notice.deadline_workdays, "issued_at": notice.issued_at,
+            "issued_by": notice.issued_by, "due_at": notice.due_at, "rounds": notice.rounds,
+            "extension_days": notice.extension_days, "history": json.dumps(notice.history, ensure_ascii=False)}
+
+
+def _notice(row: Row[Any]) -> Notice:
+    m = row._mapping
+    return Notice(id=m["id"], number=m["number"], department=m["department"], source_kind=SourceKind(m["source_kind"]),
+                  source_ref=json.loads(m["source_ref"]), findings=m["findings"], requirements=m["requirements"],
+                  deadline_workdays=m["deadline_workdays"], issued_at=m["issued_at"], issued_by=m["issued_by"],
+                  due_at=m["due_at"], status=NoticeStatus(m["status"]), rounds=m["rounds"],
+                  extension_days=m["extension_days"], history=json.loads(m["history"]), version=m["version"])

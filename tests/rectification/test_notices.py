@@ -1,0 +1,164 @@
+"""Rectification in the embedded suite: a notice answered, failed, answered again and closed over HTTP; red
+cards, spot-check findings and justified complaints raise notices once; departments see only their own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.embedded import Suite, create_suite
+from gateway.handlers import seed_demo
+from gateway.registry import PARTS, Part
+from services.hotline.rules import DeadlinePolicy
+from services.monitoring import store as monitoring_store
+from shared.bus.envelope import Event
+from shared.events.spotcheck import ResultRecorded
+from shared.roles import DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR, Principal
+from shared.settings import Settings
+from tests.passwords import fast_passwords
+
+API = "/api/rectification/v1"
+RECTIFICATION = Part("rectification", "services.rectification", routes="services.rectification.consumers:ROUTES",
+                     rules="services.rectification.rules:RULE_SECTIONS")
+
+
+@pytest.fixture
+def suite(tmp_path, monkeypatch) -> Iterator[Suite]:
+    monkeypatch.setitem(PARTS, "rectification", RECTIFICATION)
+    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()},
+                                              "hotline": {"policy": DeadlinePolicy(max_reopens=0)}})
+    seed_demo(suite.contexts["gateway"])
+    suite.runtime.run_until_idle()
+    yield suite
+    suite.close()
+
+
+def headers(suite: Suite, *roles: str, departments: tuple[str, ...] = ()) -> dict[str, str]:
+    principal = Principal(f"u-{uuid.uuid4().hex[:6]}", frozenset(roles), frozenset(departments))
+    return {"Authorization": f"Bearer {suite.tokens.issue(principal, now=datetime.now(UTC))}"}
+
+
+def call(suite: Suite, method: str, path: str, body: Any = None, *roles: str, departments=()) -> Any:
+    client = suite.apps["gateway"].test_client()
+    client.application.wsgi_app = suite.wsgi  # type: ignore[method-assign]
+    return client.open(path, method=method, json=body, headers=headers(suite, *roles, departments=departments))
+
+
+def notices(suite: Suite, **query: str) -> list[dict[str, Any]]:
+    response = call(suite, "GET", API + "/notices?" + "&".join(f"{k}={v}" for k, v in query.items()), None,
+                    INSPECTOR)
+    return response.get_json()["items"]  # type: ignore[no-any-return]
+
+
+def test_the_whole_loop_over_http_acknowledge_report_fail_report_pass(suite, envelope):
+    zjj = {"departments": ("zjj",)}
+    body = {"department": "zjj", "findings": "工地夜间施工噪音投诉反复发生", "requirements": "落实夜间施工审批与巡查",
+            "deadline_days": 10}
+    issued = call(suite, "POST", API + "/notices", body, INSPECTOR)
+    assert issued.status_code == 201, issued.get_json()
+    notice = issued.get_json()
+    assert notice["number"].startswith("整改〔") and notice["source"]["kind"] == "manual"
+    path = f"{API}/notices/{notice['id']}"
+
+    envelope(call(suite, "POST", path + "/acknowledge", {}, DEPARTMENT, departments=("cgj",)), 404)
+    assert call(suite, "POST", path + "/acknowledge", {}, DEPARTMENT, **zjj).get_json()["status"] == "acknowledged"
+    report = {"measures": "已约谈施工单位，停止夜间高噪声作业", "evidence": []}
+    assert call(suite, "POST", path + "/report", report, DEPARTMENT, **zjj).get_json()["status"] == "reported"
+    envelope(call(suite, "POST", path + "/verify", {"result": "pass"}, DEPARTMENT, **zjj), 403)
+    failed = call(suite, "POST", path + "/verify", {"result": "fail", "comment": "未附巡查记录"}, INSPECTOR).get_json()
+    assert (failed["status"], failed["rounds"]) == ("returned", 1)
+    call(suite, "POST", path + "/report", {**report, "measures": "补充一周巡查记录"}, DEPARTMENT, **zjj)
+    closed = call(suite, "POST", path + "/verify", {"result": "pass", "comment": "整改到位"}, INSPECTOR).get_json()
+
+    assert closed["status"] == "closed"
+    assert [h["action"] for h in closed["history"]] == ["acknowledged", "reported", "returned", "reported", "closed"]
+    stats = call(suite, "GET", API + "/public/stats").get_json()["items"]
+    assert {"department": "zjj", "notices": 1, "closed": 1} in stats
+    with suite.databases["rectification"].read() as conn:
+        clocks = [r[0] for r in conn.execute(sa.text(
+            "SELECT routing_key FROM outbox WHERE routing_key LIKE 'rectification.clock.%' ORDER BY seq"))]
+    assert clocks == ["rectification.clock.started", "rectification.clock.stopped",
+                      "rectification.clock.started", "rectification.clock.stopped"]
+
+
+def test_a_red_card_raises_a_notice_whose_closing_clears_the_card(suite):
+    card = call(suite, "POST", "/api/monitoring/v1/cards", {"department": "zjj", "color": "red",
+                                                            "reason": "无正当理由拒绝受理"}, INSPECTOR)
+    assert card.status_code == 201, card.get_json()
+    suite.runtime.run_until_idle()
+
+    [notice] = notices(suite, source="red_card")
+    assert notice["department"] == "zjj" and notice["source"]["ref"]["id"] == card.get_json()["id"]
+    path = f"{API}/notices/{notice['id']}"
+    call(suite, "POST", path + "/report", {"measures": "已重新受理并答复当事人"}, DEPARTMENT, departments=("zjj",))
+    call(suite, "POST", path + "/verify", {"result": "pass", "comment": "核实整改到位"}, INSPECTOR)
+    suite.runtime.run_until_idle()
+
+    with suite.databases["monitoring"].read() as conn:
+        status = conn.execute(sa.select(monitoring_store.cards.c.status)
+                              .where(monitoring_store.cards.c.id == card.get_json()["id"])).scalar_one()
+    assert status == "cleared"
+
+
+def test_a_spot_check_finding_raises_one_notice_however_often_it_is_delivered(suite):
+    finding = ResultRecorded(plan_id="p-1", draw_id="d-1", uscc="91350100M000100Y43", target_name="某餐饮公司",
+                             department="scjg", category="ordered_to_correct", finding=True, summary="后厨卫生不达标",
+                             recorded_at=datetime.now(UTC))
+    event = Event(type=finding.TYPE, data=finding.to_data(), occurred_at=datetime.now(UTC), producer="spotcheck")
+    consumer_db = suite.databases["rectification"]
+    from shared.bus.consumer import Consumer
+
+    consumer = Consumer(consumer_db, "rectification", PARTS["rectification"].subscriptions(
+        suite.contexts["rectification"]))
+    for message_id in ("m-1", "m-2"):  # redelivered, and published twice
+        consumer.handle(message_id, event.type, event.to_json())
+
+    [notice] = notices(suite, source="spot_check")
+    assert notice["department"] == "scjg" and "后厨卫生不达标" in notice["findings"]
+
+
+def test_a_justified_dissatisfied_callback_past_the_reopen_cap_raises_a_notice_for_the_lead_department(suite):
+    hotline = "/api/hotline/v1/tickets"
+    ticket = call(suite, "POST", hotline, {"type": "complaint", "urgency": "general", "channel": "phone",
+                                           "title": "小区噪音扰民", "content": "夜间施工噪音影响休息",
+                                           "caller": {"name": "张三", "phone": "13900000000"}}, OPERATOR).get_json()
+    path = f"{hotline}/{ticket['id']}"
+    call(suite, "POST", path + "/dispatch", {"lead_department": "zjj"}, DISPATCHER)
+    call(suite, "POST", path + "/sign", {}, DEPARTMENT, departments=("zjj",))
+    call(suite, "POST", path + "/reply", {"content": "已责令施工单位整改"}, DEPARTMENT, departments=("zjj",))
+    callback = call(suite, "POST", path + "/callback", {"satisfaction": "very_dissatisfied", "justified": True,
+                                                        "note": "噪音依旧"}, DISPATCHER)
+    assert callback.status_code == 200, callback.get_json()
+    suite.runtime.run_until_idle()
+
+    [notice] = notices(suite, source="callback")
+    assert notice["department"] == "zjj" and notice["source"]["ref"]["number"] == ticket["number"]
+
+
+def test_departments_see_only_their_own_notices(suite, envelope):
+    call(suite, "POST", API + "/notices", {"department": "zjj", "findings": "住建局的问题"}, INSPECTOR)
+    call(suite, "POST", API + "/notices", {"department": "cgj", "findings": "城管局的问题"}, INSPECTOR)
+
+    mine = call(suite, "GET", API + "/notices", None, DEPARTMENT, departments=("cgj",)).get_json()
+    envelope(call(suite, "POST", API + "/notices", {"department": "cgj", "findings": "自己下发"}, DEPARTMENT,
+                  departments=("cgj",)), 403)
+    assert [n["department"] for n in mine["items"]] == ["cgj"] and mine["total"] == 1
+
+
+def test_a_card_revoked_before_its_notice_closes_withdraws_the_notice(suite):
+    card = call(suite, "POST", "/api/monitoring/v1/cards", {"department": "zjj", "color": "red",
+                                                            "reason": "违规收费"}, INSPECTOR).get_json()
+    suite.runtime.run_until_idle()
+    revoked = call(suite, "POST", f"/api/monitoring/v1/cards/{card['id']}/revoke", {"reason": "经复核系误判"},
+                   INSPECTOR)
+    assert revoked.status_code == 200, revoked.get_json()
+    suite.runtime.run_until_idle()
+
+    [notice] = notices(suite, source="red_card")
+    assert notice["status"] == "withdrawn"
