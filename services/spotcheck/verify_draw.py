@@ -122,6 +122,7 @@ class _Teams:
         self.rules, self.size, self.ticket = parameters["conflict_rules"], parameters["team_size"], ticket
         self.pool = sorted((i for i in inspectors if i["department"] in self.departments
                             and items <= set(i["qualifications"])), key=lambda i: i["pseudonym"])
+        self._cache: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
         self.blocked: dict[str, set[str]] = {}  # target USCC → inspectors in conflict with it (回避)
         for inspector in self.pool:
             related = (inspector["conflicts"] if self.rules["declared"] else []) + \
@@ -129,12 +130,25 @@ class _Teams:
             for uscc in related:
                 self.blocked.setdefault(uscc, set()).add(inspector["pseudonym"])
 
+    def _eligible(self, region: str, department: str | None = None) -> list[Mapping[str, Any]]:
+        """The pool without the inspectors of the target's region (when that rule is on), of one department or
+        all; worked out once per region, since many targets share one."""
+        key = (region if self.rules["same_region"] else "", department)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = [i for i in self.pool if (department is None or i["department"] == department)
+                                        and not (self.rules["same_region"] and i["region"] == region)]
+        return found
+
     def of(self, target: Mapping[str, Any]) -> list[str]:
         """The target's team: one of each department first (联合抽查), then any, each pick by ticket."""
         uscc, region = target["uscc"], target["region"]
         blocked = self.blocked.get(uscc, set())
-        eligible = [i for i in self.pool if i["pseudonym"] not in blocked
-                    and not (self.rules["same_region"] and i["region"] == region)]
+
+        def unblocked(candidates: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+            return [i for i in candidates if i["pseudonym"] not in blocked] if blocked else list(candidates)
+
+        eligible = unblocked(self._eligible(region))
         excluded = len(self.pool) - len(eligible)
         team: list[str] = []
 
@@ -145,7 +159,7 @@ class _Teams:
             eligible.remove(chosen)
 
         for department in self.departments if len(self.departments) > 1 else ():
-            of_department = [i for i in eligible if i["department"] == department]
+            of_department = unblocked(self._eligible(region, department))
             if not of_department:
                 raise DrawFailed(f"target {uscc}: no eligible inspector of {department} "
                                  f"({excluded} excluded for conflicts of interest)")
