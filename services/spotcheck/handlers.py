@@ -128,6 +128,13 @@ def draw(spotcheck: Spotcheck, *, principal: Principal, plan_id: str, seed: str)
         directory = {i.id: i for i in store.InspectorRepository(uow.conn).all(departments=plan.departments)}
         plan.run_draw(draw_id=new_id(), seed=seed, inspectors=directory, now=uow.now)
         plans.save(plan)
+        if plan.status is PlanStatus.DRAWN and plan.draw is not None:  # next time, not the same inspector again
+            by_pseudonym = {i.pseudonym: i.id for i in directory.values()}
+            assigned: dict[str, list[str]] = {}
+            for selection in plan.draw["selections"]:
+                for member in selection["inspectors"]:
+                    assigned.setdefault(by_pseudonym[member["pseudonym"]], []).append(selection["target"]["uscc"])
+            store.InspectorRepository(uow.conn).remember_assignments(assigned, now=uow.now)
         uow.audit("plan.drawn", "plan", plan.id, before={"status": PlanStatus.PUBLISHED.value},
                   after={"status": plan.status.value, "draw": (plan.draw or {}).get("id"),
                          "failed": (plan.draw or {}).get("failed")})

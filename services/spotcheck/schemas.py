@@ -59,6 +59,7 @@ class InspectorReadSchema(Schema):
     region = fields.String()
     qualifications = fields.List(fields.String())
     conflicts = fields.List(fields.String())
+    previous_targets = fields.List(fields.String(), metadata={"description": "checked before: avoided next time"})
     active = fields.Boolean()
     pseudonym = fields.String()
 

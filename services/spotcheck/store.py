@@ -136,6 +136,16 @@ class InspectorRepository(Repository):
             qualifications=_json(list(inspector.qualifications)), conflicts=_json(list(inspector.conflicts)),
             previous_targets=_json(list(inspector.previous_targets)), active=inspector.active, updated_at=now))
 
+    def remember_assignments(self, assigned: dict[str, list[str]], *, now: Any) -> None:
+        """Add each inspector's new targets to its previous ones, so the next draw avoids them (回避)."""
+        for inspector_id, usccs in assigned.items():
+            row = self.conn.execute(sa.select(inspectors.c.previous_targets)
+                                    .where(inspectors.c.id == inspector_id)).first()
+            if row is not None:
+                previous = sorted(set(json.loads(row.previous_targets)) | set(usccs))
+                self.conn.execute(inspectors.update().where(inspectors.c.id == inspector_id)
+                                  .values(previous_targets=_json(previous), updated_at=now))
+
     def all(self, *, departments: list[str] | None = None) -> list[Inspector]:
         query = sa.select(inspectors).order_by(inspectors.c.id)
         if departments is not None:

@@ -203,3 +203,17 @@ def test_a_late_publication_earns_a_yellow_card_like_any_deadline(client, suite)
         cards = conn.execute(sa.select(monitoring_store.cards.c.color, monitoring_store.cards.c.department)
                              .where(monitoring_store.cards.c.subject_service == "spotcheck")).all()
     assert [tuple(c) for c in cards] == [("yellow", "sthj")]
+
+
+def test_after_a_draw_each_inspector_remembers_its_targets_and_the_next_plan_avoids_them(client):
+    _plan_id, record = drawn_plan(client)
+    first = record["selections"][0]
+    names = {i["name"] for i in first["inspectors"]}
+
+    listed = {i["name"]: i for i in client.get("/inspectors", INSPECTOR).get_json()}
+    assert all(first["target"]["uscc"] in listed[name]["previous_targets"] for name in names)
+    second = plan(client, name="复查计划", ratios={"A": 10000, "B": 10000, "C": 10000, "D": 10000})
+    client.post(f"/plans/{second['id']}/publish")
+    again = client.post(f"/plans/{second['id']}/draw", {"seed": SEED}).get_json()
+    [repeat] = [s for s in again["selections"] if s["target"]["uscc"] == first["target"]["uscc"]]
+    assert not names & {i["name"] for i in repeat["inspectors"]}
