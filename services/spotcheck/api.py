@@ -198,5 +198,6 @@ def public_results(plan_id: str) -> list[dict[str, Any]]:
 
 def _result(result: Result) -> dict[str, Any]:
     return {**{k: getattr(result, k) for k in ("uscc", "target_name", "department", "summary", "notes",
-                                               "attachments", "inspectors", "recorded_at", "published_at")},
+                                               "attachments", "inspectors", "recorded_at", "published_at",
+                                               "notice_number")},
             "category": result.category.value, "category_label": label(result.category), "finding": result.finding}

@@ -36,6 +36,7 @@ class Result:
     recorded_at: datetime
     recorded_by: str
     published_at: datetime | None = None
+    notice_number: str | None = None    # 整改通知书 raised from a finding (linked back by rectification's event)
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list, repr=False)
 
@@ -80,5 +81,5 @@ class Result:
     def public_view(self) -> dict[str, Any]:
         """What the public reads: the target, the result and the team by name and certificate number only."""
         return {"uscc": self.uscc, "target_name": self.target_name, "category": self.category.value,
-                "summary": self.summary, "published_at": self.published_at,
+                "summary": self.summary, "published_at": self.published_at, "notice_number": self.notice_number,
                 "inspectors": [{"name": i["name"], "certificate_no": i["certificate_no"]} for i in self.inspectors]}

@@ -152,6 +152,7 @@ class ResultReadSchema(Schema):
     inspectors = fields.List(fields.Dict())
     recorded_at = fields.DateTime()
     published_at = fields.DateTime(allow_none=True)
+    notice_number = fields.String(allow_none=True, metadata={"description": "整改通知书 raised from a finding"})
 
 
 class PublicResultSchema(Schema):
@@ -161,6 +162,7 @@ class PublicResultSchema(Schema):
     category_label = fields.String()
     summary = fields.String()
     published_at = fields.DateTime()
+    notice_number = fields.String(allow_none=True)
     inspectors = fields.List(fields.Dict(), metadata={"description": "name and certificate number only"})
 
 

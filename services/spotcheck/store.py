@@ -89,6 +89,9 @@ results = sa.Table(
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
     sa.Column("recorded_by", sa.String(100), nullable=False),
     sa.Column("published_at", UtcDateTime()),
+    # The rectification notice a finding raised (整改通知书), linked back from rectification's event.
+    sa.Column("notice_id", sa.String(36)),
+    sa.Column("notice_number", sa.String(40)),
     sa.Column("version", sa.Integer, nullable=False),
 )
 
@@ -254,4 +257,5 @@ def _result(row: Row[Any]) -> Result:
     m = row._mapping
     return Result(m["plan_id"], m["draw_id"], m["uscc"], m["target_name"], m["department"],
                   ResultCategory(m["category"]), m["summary"], m["notes"], json.loads(m["attachments"]),
-                  json.loads(m["inspectors"]), m["recorded_at"], m["recorded_by"], m["published_at"], m["version"])
+                  json.loads(m["inspectors"]), m["recorded_at"], m["recorded_by"], m["published_at"],
+                  m["notice_number"], m["version"])

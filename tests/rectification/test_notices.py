@@ -162,3 +162,34 @@ def test_a_card_revoked_before_its_notice_closes_withdraws_the_notice(suite):
 
     [notice] = notices(suite, source="red_card")
     assert notice["status"] == "withdrawn"
+
+
+def test_a_spot_check_finding_s_notice_is_linked_back_to_its_result(tmp_path, monkeypatch):
+    """Both services in one suite: the finding raises the notice, and the result shows the notice's number."""
+    from tests.spotcheck.codes import uscc
+    from tests.spotcheck.test_api import SPOTCHECK, Client, drawn_plan
+
+    monkeypatch.setitem(PARTS, "rectification", RECTIFICATION)
+    monkeypatch.setitem(PARTS, "spotcheck", SPOTCHECK)
+    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    both = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
+    try:
+        seed_demo(both.contexts["gateway"])
+        both.runtime.run_until_idle()
+        client = Client(both)
+        for n in range(8):
+            client.post("/targets", {"uscc": uscc(n), "name": f"示范企业{n}", "region": "110101", "industry": "餐饮",
+                                     "risk_class": "D"})
+        for n, department in enumerate(["scjg", "scjg", "sthj", "sthj"]):
+            client.post("/inspectors", {"name": f"检查员{n}", "department": department,
+                                        "certificate_no": f"ZF-{n:04d}", "region": "110101"})
+        plan_id, record = drawn_plan(client)
+        target = record["selections"][0]["target"]["uscc"]
+        client.post(f"/plans/{plan_id}/results", {"uscc": target, "category": "pending_follow_up",
+                                                  "summary": "证照过期，待后续处理"}, DEPARTMENT, departments=("scjg",))
+        both.runtime.run_until_idle()
+
+        [result] = client.get(f"/plans/{plan_id}/results", INSPECTOR).get_json()
+        assert result["notice_number"].startswith("整改〔")
+    finally:
+        both.close()
