@@ -52,6 +52,27 @@ def migrate(part: str | None) -> None:
         click.echo(f"{name}: migrated")
 
 
+@main.group("replicas")
+def replicas() -> None:
+    """What the services replicate from the gateway (departments, holiday years, rules)."""
+
+
+@replicas.command("resync")
+def replicas_resync() -> None:
+    """Announce every department, entered year and rules version again (a service added later catches up)."""
+    import getpass
+
+    from gateway.calendar_cli import gateway_database
+    from gateway.replicas import resync
+
+    db = gateway_database()
+    try:
+        counts = resync(db=db, actor=f"cli:{getpass.getuser()}")
+    finally:
+        db.dispose()
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + " announced again")
+
+
 @main.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo departments, users and tickets (embedded mode only; idempotent)."""
