@@ -153,7 +153,8 @@ approvals = sa.Table(
     sa.Column("completed_at", UtcDateTime()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.UniqueConstraint("system", "external_id", name="uq_approvals_external"),
+    # An external id is unique within one department's system only: another department's id is another item.
+    sa.UniqueConstraint("department", "system", "external_id", name="uq_approvals_department_external"),
     sa.Index("ix_approvals_department", "department", "status"),
 )
 
@@ -320,8 +321,9 @@ class ApprovalRepository(Repository):
             raise NotFound("审批事项不存在 / approval not found", {"id": [approval_id]})
         return self._load(row)
 
-    def find(self, system: str, external_id: str) -> Approval | None:
-        row = self.conn.execute(sa.select(approvals).where(approvals.c.system == system,
+    def find(self, department: str, system: str, external_id: str) -> Approval | None:
+        row = self.conn.execute(sa.select(approvals).where(approvals.c.department == department,
+                                                           approvals.c.system == system,
                                                            approvals.c.external_id == external_id)).first()
         return None if row is None else self._load(row)
 
