@@ -1,7 +1,9 @@
 """``Idempotency-Key`` for retried writes: the same key and body replays the first response.
 
 The key is claimed before the view runs, so two concurrent retries cannot both execute; a claim
-left behind by a crashed request expires after ``STALE_AFTER`` and the retry may then run.
+left behind by a crashed request expires after ``STALE_AFTER`` and the retry may then run. The
+answer is stored in the same transaction as the change it answers for (``shared.held_commit``): a
+crash leaves either both or neither, so a retry at any later time never does the work twice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 from sqlalchemy.exc import IntegrityError
 
+from shared import held_commit
 from shared.appcontext import service_db
 from shared.auth import current_principal
 from shared.errors import Conflict, InvalidInput
@@ -44,18 +47,26 @@ def idempotent(view: F) -> F:
         replay = _claim(db, table, scope, key, digest)
         if replay is not None:
             return replay
-        try:
-            response = current_app.make_response(view(*args, **kwargs))
-        except BaseException:
-            _release(db, table, scope, key)
-            raise
-        if response.status_code >= 400:
-            _release(db, table, scope, key)
-            return response
-        with db.engine.begin() as conn:
-            conn.execute(table.update().where(table.c.scope == scope, table.c.key == key).values(
+        with held_commit.holding(db) as hold:
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            except BaseException:
+                hold.rollback()
+                _release(db, table, scope, key)
+                raise
+            if response.status_code >= 400:
+                hold.rollback()
+                _release(db, table, scope, key)
+                return response
+            answer = table.update().where(table.c.scope == scope, table.c.key == key).values(
                 status_code=response.status_code, body=response.get_data(as_text=True),
-                completed_at=db.clock.now()))
+                completed_at=db.clock.now())
+            if hold.conn is not None:
+                hold.conn.execute(answer)
+                hold.commit()
+                return response
+        with db.engine.begin() as conn:  # the view wrote nothing, or in more than one unit of work
+            conn.execute(answer)
         return response
 
     return wrapper  # type: ignore[return-value]

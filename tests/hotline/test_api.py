@@ -4,6 +4,7 @@ returns and callbacks (DESIGN §6 "Hotline (12345)", §7, §8)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from werkzeug.test import Client
@@ -346,6 +347,32 @@ def test_the_same_idempotency_key_files_one_ticket_and_replays_its_number(desk):
     assert replay.get_json()["number"] == first.get_json()["number"]
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert desk.count("tickets") == tickets == 1
+
+
+class ProcessKilled(BaseException):
+    """Stands in for kill -9 during intake: nothing after the failing point runs."""
+
+
+def test_a_crash_after_the_ticket_committed_still_replays_its_answer_a_minute_later(desk, monkeypatch):
+    """The key's answer commits with the ticket: the resent request gets the ticket, not a second one."""
+    headers = {"Idempotency-Key": "intake-crash-1"}
+    real_committed = desk.db.committed
+
+    def die_after_commit(**kwargs):
+        monkeypatch.setattr(desk.db, "committed", real_committed)
+        raise ProcessKilled
+
+    monkeypatch.setattr(desk.db, "committed", die_after_commit)
+    with pytest.raises(ProcessKilled):
+        desk.post(TICKETS, "operator", GOOD_TICKET, headers)
+    desk.clock.advance(timedelta(seconds=61))
+
+    replay = desk.post(TICKETS, "operator", GOOD_TICKET, headers)
+
+    assert replay.status_code == 201, replay.get_json()
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert desk.count("tickets") == 1
+    assert replay.get_json()["id"] == desk.rows("tickets")[0].id
 
 
 def test_an_idempotency_key_reused_for_a_different_ticket_is_refused(desk, envelope):

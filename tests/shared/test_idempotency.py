@@ -133,3 +133,42 @@ def test_blank_or_overlong_key_is_rejected(client, key):
 
     assert response.status_code == 422
     assert "Idempotency-Key" in response.get_json()["errors"]
+
+
+class ProcessKilled(BaseException):
+    """Stands in for kill -9: no handler runs, nothing after the failing point happens."""
+
+
+def test_a_crash_right_after_the_commit_leaves_the_answer_stored_with_the_change(client, db, clock, monkeypatch):
+    """The stored answer commits with the change: a retry any time later replays it, never redoes it."""
+    real_committed = db.committed
+
+    def die_after_commit(**kwargs):
+        monkeypatch.setattr(db, "committed", real_committed)
+        raise ProcessKilled
+
+    monkeypatch.setattr(db, "committed", die_after_commit)
+    with pytest.raises(ProcessKilled):
+        post(client, {"name": "lamp", "size": 2})
+    clock.advance(STALE_AFTER + timedelta(seconds=1))
+
+    retried = post(client, {"name": "lamp", "size": 2})
+
+    assert retried.status_code == 201, retried.get_json()
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.get_json() == {"id": 1, "name": "lamp", "size": 2}
+    assert things(db) == ["lamp"]
+    assert post(client, {"name": "door"}).status_code == 422  # the key still refuses another body
+
+
+def test_a_crash_before_the_commit_leaves_neither_change_nor_answer(app, client, db, clock):
+    def die_inside_the_view() -> None:
+        raise ProcessKilled
+
+    app.extensions["test.during_create"] = die_inside_the_view
+    with pytest.raises(ProcessKilled):
+        post(client, {"name": "lamp"})
+    del app.extensions["test.during_create"]
+
+    assert post(client, {"name": "lamp"}).status_code == 201
+    assert things(db) == ["lamp"]
