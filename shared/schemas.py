@@ -13,6 +13,22 @@ from marshmallow import fields, validate
 MAX_PAGE_SIZE = 200
 
 
+class Text(fields.String):
+    """A string whose surrounding whitespace goes before validation: a blank title is no title."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: ``"yes"``, ``1`` or ``"false"`` are not booleans in a body."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class PageQuerySchema(ma.Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
@@ -28,11 +44,11 @@ DEPARTMENT_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a de
 
 
 class ReasonSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=2, max=2000))
 
 
 class NoteSchema(ma.Schema):
-    note = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    note = Text(required=True, validate=validate.Length(min=2, max=2000))
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:

@@ -19,6 +19,7 @@ from webargs.flaskparser import FlaskParser, abort
 from shared.auth import TokenService, init_auth
 from shared.http_errors import envelope, http_exception_body, register_error_handlers
 from shared.idempotency import idempotent
+from shared.input_guard import init_input_guard
 from shared.logs import correlation_id_var, request_id_var
 from shared.metrics import HTTP_LATENCY, metrics_response
 from shared.settings import Settings
@@ -86,6 +87,7 @@ def create_service_app(name: str, settings: Settings, *, title: str, tokens: Tok
     register_error_handlers(app)
     init_auth(app, tokens)
     _init_request_context(app, name)
+    init_input_guard(app, settings)
     checks = list(ready_checks or [])
     if context is not None:
         app.extensions["duban.context"] = context

@@ -20,6 +20,8 @@ from shared.schemas import (
     DEPARTMENT_CODE,
     LocalDateTime,
     PageQuerySchema,
+    StrictBoolean,
+    Text,
     choices,
     page_schema,
 )
@@ -28,8 +30,8 @@ _PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 
 
 class CallerSchema(ma.Schema):
-    name = fields.String(load_default="", validate=validate.Length(max=100))
-    phone = fields.String(load_default="", validate=validate.Regexp(_PHONE, error="not a phone number"))
+    name = Text(load_default="", validate=validate.Length(max=100))
+    phone = Text(load_default="", validate=validate.Regexp(_PHONE, error="not a phone number"))
 
     @ma.validates("phone")
     def _phone(self, value: str, **_kw: object) -> None:
@@ -38,72 +40,72 @@ class CallerSchema(ma.Schema):
 
 
 class TicketCreateSchema(ma.Schema):
-    type = fields.String(required=True, validate=choices(TicketType))
-    urgency = fields.String(load_default=Urgency.GENERAL.value, validate=choices(Urgency))
-    channel = fields.String(load_default=Channel.PHONE.value, validate=choices(Channel))
-    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
+    type = Text(required=True, validate=choices(TicketType))
+    urgency = Text(load_default=Urgency.GENERAL.value, validate=choices(Urgency))
+    channel = Text(load_default=Channel.PHONE.value, validate=choices(Channel))
+    title = Text(required=True, validate=validate.Length(min=2, max=200))
+    content = Text(required=True, validate=validate.Length(min=2, max=5000))
     caller = fields.Nested(CallerSchema, load_default=lambda: {"name": "", "phone": ""})
-    address = fields.String(load_default="", validate=validate.Length(max=300))
-    confidential = fields.Boolean(load_default=False)
-    utility = fields.Boolean(load_default=False, metadata={"description": "水电气热 utility request"})
+    address = Text(load_default="", validate=validate.Length(max=300))
+    confidential = StrictBoolean(load_default=False)
+    utility = StrictBoolean(load_default=False, metadata={"description": "水电气热 utility request"})
 
 
 class DispatchSchema(ma.Schema):
-    lead_department = fields.String(required=True, validate=DEPARTMENT_CODE)
-    co_departments = fields.List(fields.String(validate=DEPARTMENT_CODE), load_default=list,
+    lead_department = Text(required=True, validate=DEPARTMENT_CODE)
+    co_departments = fields.List(Text(validate=DEPARTMENT_CODE), load_default=list,
                                  validate=validate.Length(max=10))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ContentSchema(ma.Schema):
-    content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
+    content = Text(required=True, validate=validate.Length(min=2, max=5000))
 
 
 class LegalChannelSchema(ContentSchema):
-    channel = fields.String(required=True, validate=choices(LegalChannel))
+    channel = Text(required=True, validate=choices(LegalChannel))
 
 
 class TransferSchema(ma.Schema):
-    service = fields.String(required=True, validate=choices(EmergencyService))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    service = Text(required=True, validate=choices(EmergencyService))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ReturnReviewSchema(ma.Schema):
-    accept = fields.Boolean(required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    lead_department = fields.String(load_default=None, allow_none=True, validate=DEPARTMENT_CODE)
-    co_departments = fields.List(fields.String(validate=DEPARTMENT_CODE), load_default=list)
+    accept = StrictBoolean(required=True)
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    lead_department = Text(load_default=None, allow_none=True, validate=DEPARTMENT_CODE)
+    co_departments = fields.List(Text(validate=DEPARTMENT_CODE), load_default=list)
 
 
 class ExtensionSchema(ma.Schema):
     days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=30))
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=2, max=2000))
 
 
 class ExtensionReviewSchema(ma.Schema):
-    approve = fields.Boolean(required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    approve = StrictBoolean(required=True)
+    comment = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class CallbackSchema(ma.Schema):
-    satisfaction = fields.String(required=True, validate=choices(Satisfaction))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
-    justified = fields.Boolean(load_default=False, metadata={
+    satisfaction = Text(required=True, validate=choices(Satisfaction))
+    note = Text(load_default="", validate=validate.Length(max=2000))
+    justified = StrictBoolean(load_default=False, metadata={
         "description": "the dissatisfaction is justified (诉求未解决): reopen the ticket"})
 
 
 class MergeSchema(ma.Schema):
-    into = fields.String(required=True, validate=validate.Length(min=1, max=36),
+    into = Text(required=True, validate=validate.Length(min=1, max=36),
                          metadata={"description": "id or number of the ticket to keep"})
 
 
 class TicketListQuerySchema(PageQuerySchema):
-    status = fields.List(fields.String(validate=choices(TicketStatus)), load_default=None)
-    type = fields.String(load_default=None, validate=choices(TicketType))
-    urgency = fields.String(load_default=None, validate=choices(Urgency))
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    status = fields.List(Text(validate=choices(TicketStatus)), load_default=None)
+    type = Text(load_default=None, validate=choices(TicketType))
+    urgency = Text(load_default=None, validate=choices(Urgency))
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
+    q = Text(load_default=None, validate=validate.Length(min=1, max=100))
     created_from = fields.AwareDateTime(load_default=None)
     created_to = fields.AwareDateTime(load_default=None)
     overdue = fields.Boolean(load_default=None)
@@ -180,15 +182,15 @@ TicketPageSchema = page_schema(TicketReadSchema, "TicketPage")
 
 
 class PublicStatusQuerySchema(ma.Schema):
-    number = fields.String(required=True, validate=validate.Length(min=6, max=20))
-    code = fields.String(required=True, validate=validate.Length(min=4, max=12))
+    number = Text(required=True, validate=validate.Length(min=6, max=20))
+    code = Text(required=True, validate=validate.Length(min=4, max=12))
 
 
 class StatsQuerySchema(ma.Schema):
-    period = fields.String(load_default=None)
+    period = Text(load_default=None)
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
 
 
 class DepartmentSchema(ma.Schema):

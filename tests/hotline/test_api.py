@@ -3,6 +3,7 @@ returns and callbacks (DESIGN §6 "Hotline (12345)", §7, §8)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -273,6 +274,13 @@ GOOD_TICKET = {"type": "complaint", "title": "噪音扰民", "content": "夜间�
     pytest.param({"caller": {"phone": "call me"}}, "caller", id="not-a-phone-number"),
     pytest.param({"caller": "张三"}, "caller", id="caller-not-an-object"),
     pytest.param({"priority": "high"}, "priority", id="unknown-field"),
+    pytest.param({"title": "   "}, "title", id="blank-title-trimmed-before-the-length-check"),
+    pytest.param({"content": " \n\t "}, "content", id="blank-content"),
+    pytest.param({"confidential": "yes"}, "confidential", id="confidential-yes-is-no-boolean"),
+    pytest.param({"confidential": 1}, "confidential", id="confidential-1-is-no-boolean"),
+    pytest.param({"utility": "false"}, "utility", id="utility-string-false-is-no-boolean"),
+    pytest.param({"content": "夜间施工\u0000噪音"}, "content", id="nul-in-content"),
+    pytest.param({"caller": {"name": "张\x07三"}}, "caller", id="bell-in-caller-name"),
 ])
 def test_invalid_intake_gets_422_naming_the_field_and_writes_nothing(desk, envelope, change, field):
     body = {**GOOD_TICKET, **change}
@@ -283,6 +291,17 @@ def test_invalid_intake_gets_422_naming_the_field_and_writes_nothing(desk, envel
 
     assert field in error["errors"]
     assert field in error["message"]
+    assert desk.counts() == before
+
+
+def test_a_lone_surrogate_in_a_ticket_gets_422_and_writes_nothing(desk, envelope):
+    before = desk.counts()
+    body = json.dumps({**GOOD_TICKET, "title": "噪音\ud800扰民"})  # ASCII-escaped, as a client sends it
+
+    response = desk.client.post(TICKETS, data=body, headers={
+        **desk.headers("operator"), "Content-Type": "application/json"})
+
+    assert "title" in envelope(response, 422)["errors"]
     assert desk.counts() == before
 
 
@@ -440,7 +459,7 @@ def test_the_list_pages_newest_first(desk):
 
 @pytest.mark.parametrize("query", [{"page_size": 201}, {"page_size": 0}, {"page": 0}, {"page": "x"},
                                    {"status": "lost"}, {"overdue": "sometimes"},
-                                   {"created_from": "2026-11-24T00:00:00"}])
+                                   {"created_from": "2026-11-24T00:00:00"}, {"q": "\x00"}, {"q": "路灯\x1b"}])
 def test_bad_list_parameters_get_422(desk, envelope, query):
     envelope(desk.get(TICKETS, "dispatcher", **query), 422)
 
