@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gateway.model import DepartmentKind
 from shared.auth import ROLES
-from shared.schemas import StrictBoolean, Text
+from shared.schemas import MAX_PAGE, StrictBoolean, Text
 
 MAX_PAGE_SIZE = 200
 
@@ -87,7 +87,7 @@ class DepartmentUpdateSchema(Schema):
 
 
 class DepartmentListQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
     active = fields.Boolean(metadata={"description": "only active (true) or inactive (false) units"})
 

@@ -18,6 +18,8 @@ from services.hotline.rules import (
 )
 from shared.schemas import (
     DEPARTMENT_CODE,
+    BoundedAwareDateTime,
+    BoundedDate,
     LocalDateTime,
     PageQuerySchema,
     StrictBoolean,
@@ -105,9 +107,12 @@ class TicketListQuerySchema(PageQuerySchema):
     type = Text(load_default=None, validate=choices(TicketType))
     urgency = Text(load_default=None, validate=choices(Urgency))
     department = Text(load_default=None, validate=DEPARTMENT_CODE)
-    q = Text(load_default=None, validate=validate.Length(min=1, max=100))
-    created_from = fields.AwareDateTime(load_default=None)
-    created_to = fields.AwareDateTime(load_default=None)
+    q = Text(load_default=None, validate=validate.Length(min=1, max=100), metadata={"description": (
+        "search: tickets whose title contains q (Latin letters in any case), or whose number is q. "
+        "Content, caller and address are not searched (they may hold personal data). Surrounding "
+        "whitespace is ignored; control characters are refused (422).")})
+    created_from = BoundedAwareDateTime(load_default=None)
+    created_to = BoundedAwareDateTime(load_default=None)
     overdue = fields.Boolean(load_default=None)
 
 
@@ -188,8 +193,8 @@ class PublicStatusQuerySchema(ma.Schema):
 
 class StatsQuerySchema(ma.Schema):
     period = Text(load_default=None)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = BoundedDate(data_key="from", load_default=None)
+    to = BoundedDate(load_default=None)
     department = Text(load_default=None, validate=DEPARTMENT_CODE)
 
 

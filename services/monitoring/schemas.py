@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from services.monitoring.rules import BoardState, CardColor, CardSource, CardStatus, ClockKind
 from shared.schemas import (
     DEPARTMENT_CODE,
+    BoundedAwareDateTime,
     LocalDateTime,
     PageQuerySchema,
     StrictBoolean,
@@ -192,7 +193,7 @@ class ApprovalCreateSchema(ma.Schema):
     external_id = Text(required=True, validate=_CODE)
     item_name = Text(required=True, validate=validate.Length(min=2, max=200))
     department = Text(required=True, validate=DEPARTMENT_CODE)
-    accepted_at = fields.AwareDateTime(required=True, metadata={"description": "受理时间, ISO-8601 with offset"})
+    accepted_at = BoundedAwareDateTime(required=True, metadata={"description": "受理时间, ISO-8601 with offset"})
     joint = StrictBoolean(load_default=False, metadata={"description": "统一/联合/集中办理 (45 + 15 days)"})
     promised_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                    validate=validate.Range(min=1, max=45),
@@ -202,11 +203,11 @@ class ApprovalCreateSchema(ma.Schema):
 class ApprovalPauseSchema(ma.Schema):
     reason = Text(required=True, validate=validate.Length(min=2, max=500),
                            metadata={"description": "听证、专家评审、检验检测 …"})
-    at = fields.AwareDateTime(load_default=None, metadata={"description": "default: now"})
+    at = BoundedAwareDateTime(load_default=None, metadata={"description": "default: now"})
 
 
 class ApprovalAtSchema(ma.Schema):
-    at = fields.AwareDateTime(load_default=None, metadata={"description": "default: now"})
+    at = BoundedAwareDateTime(load_default=None, metadata={"description": "default: now"})
 
 
 class ApprovalReadSchema(ma.Schema):

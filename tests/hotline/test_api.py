@@ -459,7 +459,12 @@ def test_the_list_pages_newest_first(desk):
 
 @pytest.mark.parametrize("query", [{"page_size": 201}, {"page_size": 0}, {"page": 0}, {"page": "x"},
                                    {"status": "lost"}, {"overdue": "sometimes"},
-                                   {"created_from": "2026-11-24T00:00:00"}, {"q": "\x00"}, {"q": "路灯\x1b"}])
+                                   {"created_from": "2026-11-24T00:00:00"}, {"q": "\x00"}, {"q": "路灯\x1b"},
+                                   {"created_from": "0001-01-01T00:00:00+00:00"},
+                                   {"created_to": "9999-12-31T23:59:59+00:00"},
+                                   {"created_to": "9999-12-31T23:59:59.999999-14:00"},
+                                   {"created_from": "1999-12-31T00:00:00+08:00"},
+                                   {"created_from": "2026-11-24T00:00:00+08:05:43"}])
 def test_bad_list_parameters_get_422(desk, envelope, query):
     envelope(desk.get(TICKETS, "dispatcher", **query), 422)
 
@@ -515,6 +520,21 @@ def test_q_finds_tickets_by_title_words_or_exact_number(desk):
     assert [t["id"] for t in by_word["items"]] == [leak["id"]]
     assert [t["id"] for t in by_number["items"]] == [leak["id"]]
     assert percent["total"] == 0  # LIKE wildcards are taken literally
+
+
+def test_q_matches_titles_only_case_blind_and_its_meaning_is_documented(desk):
+    """q searches titles (and exact numbers), never content or the caller; the OpenAPI says so."""
+    lamp = desk.file(title="LED路灯不亮", content="幸福里门口的灯")
+    desk.file(title="道路坑洼", content="LED 灯旁边的坑")
+
+    found = desk.get(TICKETS, "dispatcher", q="  led ").get_json()
+    by_content = desk.get(TICKETS, "dispatcher", q="幸福里门口").get_json()
+    spec = desk.client.get("/api/hotline/openapi.json").get_json()
+    q = next(p for p in spec["paths"]["/api/hotline/v1/tickets"]["get"]["parameters"] if p["name"] == "q")
+
+    assert [t["id"] for t in found["items"]] == [lamp["id"]]
+    assert by_content["total"] == 0
+    assert "title" in q["description"] and "number" in q["description"]
 
 
 def test_overdue_lists_tickets_past_their_sign_deadline(desk):

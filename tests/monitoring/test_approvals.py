@@ -92,6 +92,13 @@ def test_a_promised_limit_longer_than_the_statutory_one_is_refused_and_nothing_i
     {"promised_days": "ten"},
     {"system": ""},
     {"unexpected": True},
+    {"accepted_at": "0001-01-01T10:00:00+08:00"},   # year 1: an instant red card in this quarter
+    {"accepted_at": "1900-01-01T10:00:00+08:00"},
+    {"accepted_at": "1999-12-31T23:59:00+08:00"},
+    {"accepted_at": "2026-11-02T10:00:00+08:05:43"},  # a local-mean-time offset is no RFC 3339 offset
+    {"accepted_at": "2026-11-04T10:00:00+08:00"},   # more than a day ahead
+    {"joint": "yes"},
+    {"item_name": "   "},
 ])
 def test_a_bad_report_gets_a_422_envelope_and_writes_nothing(report, envelope, counts, fields):
     before = counts()
