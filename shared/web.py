@@ -80,10 +80,12 @@ def create_service_app(name: str, settings: Settings, *, title: str, tokens: Tok
     app.config.update(
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX=f"/api/{name}", OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"info": {"description": description}},
+        # Every service verifies the gateway's bearer tokens itself; anonymous endpoints check nothing.
+        API_SPEC_OPTIONS={"info": {"description": description}, "security": [{"bearerAuth": []}, {}]},
         DUBAN_SETTINGS=settings, DUBAN_SERVICE=name,
     )
     api = DubanApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
     init_auth(app, tokens)
     _init_request_context(app, name)

@@ -81,8 +81,10 @@ class ReturnReviewSchema(ma.Schema):
 
 
 class ExtensionSchema(ma.Schema):
-    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=30))
-    reason = Text(required=True, validate=validate.Length(min=2, max=2000))
+    # 延期 ≤ 10 working days in all (Beijing draft standard): one request cannot ask for more.
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10),
+                          metadata={"description": "working days; all extensions of a ticket total at most 10"})
+    reason = Text(required=True, validate=validate.Length(min=5, max=2000))
 
 
 class ExtensionReviewSchema(ma.Schema):
@@ -203,3 +205,68 @@ class DepartmentSchema(ma.Schema):
     name = fields.String()
     utility = fields.Boolean()
     active = fields.Boolean()
+
+
+class KpiSchema(ma.Schema):
+    department = fields.String()
+    name = fields.String()
+    assigned = fields.Integer()
+    signed = fields.Integer()
+    signed_on_time = fields.Integer()
+    replied = fields.Integer()
+    replied_on_time = fields.Integer()
+    callbacks = fields.Integer()
+    satisfied = fields.Integer()
+    returned = fields.Integer()
+    reopened = fields.Integer()
+    on_time_sign_rate = fields.Float(allow_none=True, metadata={"description": "null where nothing was signed"})
+    on_time_closure_rate = fields.Float(allow_none=True)
+    satisfaction_rate = fields.Float(allow_none=True)
+    callback_rate = fields.Float(allow_none=True)
+    return_rate = fields.Float(allow_none=True)
+    reopen_rate = fields.Float(allow_none=True)
+
+
+class StatsSchema(ma.Schema):
+    period = fields.String(metadata={"description": "2026Q4, 2026-11, 2026 or from..to"})
+    from_ = fields.String(attribute="from", data_key="from", metadata={"description": "inclusive start, local time"})
+    to = fields.String(metadata={"description": "exclusive end, local time"})
+    departments = fields.List(fields.Nested(KpiSchema))
+
+
+class MaskedCallerSchema(ma.Schema):
+    name = fields.String()
+    phone = fields.String()
+
+
+class PublicTimelineEntrySchema(ma.Schema):
+    at = fields.String()
+    action = fields.String()
+    action_label = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    department = fields.String(allow_none=True)
+
+
+class PublicStatusSchema(ma.Schema):
+    """What the public sees: status only for a confidential ticket, masked personal data otherwise."""
+
+    number = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    confidential = fields.Boolean()
+    updated_at = fields.String()
+    type = fields.String()
+    type_label = fields.String()
+    created_at = fields.String()
+    caller = fields.Nested(MaskedCallerSchema)
+    address = fields.String()
+    lead_department = fields.String(allow_none=True)
+    handle_due_at = fields.String(allow_none=True)
+    timeline = fields.List(fields.Nested(PublicTimelineEntrySchema))
+    note = fields.String()
+
+
+class ReturnSchema(ma.Schema):
+    reason = Text(required=True, validate=validate.Length(min=5, max=2000),
+                  metadata={"description": "why the ticket is not this department's (at least 5 characters)"})
