@@ -51,6 +51,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings this project relies on for SQLite and PostgreSQL."""
+    # A failed statement's message would otherwise quote its parameters (caller names, phones, query
+    # codes) into every log that records the error.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
