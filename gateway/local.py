@@ -132,7 +132,8 @@ def up(workers: int) -> None:
     for part in PARTS:
         argv = [python, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{layout.port_of(part)}",
-                "--access-logfile", "-", f'gateway.wsgi:part("{part}")']
+                "--access-logfile", "-", "--config", "python:gateway.gunicorn_conf",
+                f'gateway.wsgi:part("{part}")']
         pids[f"{part}-web"] = _spawn(layout, f"{part}-web", argv, _env(layout, part))
         pids[f"{part}-worker"] = _spawn(layout, f"{part}-worker",
                                         [python, "-m", "gateway.cli", "events", "worker", part],
