@@ -119,9 +119,8 @@ class Settings:
             return self.jwt_secret
         if not self.embedded:
             raise RuntimeError("DUBAN_JWT_SECRET is required in distributed mode")
+        from shared.files import write_new_private
+
         path = self.data_dir / "jwt-secret"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        write_new_private(path, secrets.token_urlsafe(48))  # a no-op once it exists
         return path.read_text().strip()
