@@ -19,6 +19,7 @@ from shared.bus.runtime import EmbeddedRuntime
 from shared.calendar import WorkCalendar
 from shared.clock import Clock, SystemClock
 from shared.db import Database
+from shared.idempotency import register_purge as register_idempotency_purge
 from shared.logs import configure_logging
 from shared.settings import Settings
 
@@ -83,6 +84,7 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
         runtime.add_relay(OutboxRelay(context.db, transport))
         for job_name, interval, job in part.jobs(context, worker=False):
             runtime.add_periodic(job_name, interval, job)
+    register_idempotency_purge(runtime, {name: context.db for name, context in contexts.items()}, settings)
     wsgi = PrefixDispatcher(apps["gateway"], {f"/api/{name}": app for name, app in apps.items()
                                               if name != "gateway"})
     suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens, contexts=contexts,

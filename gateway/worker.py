@@ -20,6 +20,7 @@ from shared.bus.rabbit_consumer import RabbitConsumerWorker
 from shared.bus.rabbitmq import RabbitPublisher
 from shared.bus.runtime import EmbeddedRuntime
 from shared.db import Database
+from shared.idempotency import register_purge as register_idempotency_purge
 from shared.metrics import OUTBOX_AGE, OUTBOX_BACKLOG
 from shared.settings import Settings
 
@@ -48,6 +49,7 @@ class ServiceWorker:
             self.runtime.add_periodic(f"{service}.outbox-gauges", 1.0, self._outbox_gauges)
             for name, interval, job in part.jobs(self.context, worker=True):
                 self.runtime.add_periodic(name, interval, job)
+            register_idempotency_purge(self.runtime, {service: self.db}, settings)
         self._stop = threading.Event()
         self._consumer_thread: threading.Thread | None = None
 

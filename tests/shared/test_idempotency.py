@@ -172,3 +172,42 @@ def test_a_crash_before_the_commit_leaves_neither_change_nor_answer(app, client,
 
     assert post(client, {"name": "lamp"}).status_code == 201
     assert things(db) == ["lamp"]
+
+
+def test_a_stored_answer_is_not_replayed_after_the_ttl_and_the_key_starts_afresh(client, db, clock, count_rows):
+    """Answers hold personal data: after DUBAN_IDEMPOTENCY_TTL_HOURS (24 by default) they are gone."""
+    assert post(client, {"name": "lamp"}).status_code == 201
+    clock.advance(timedelta(hours=23, minutes=59))
+    assert post(client, {"name": "lamp"}).headers["Idempotent-Replayed"] == "true"
+    clock.advance(timedelta(minutes=2))
+
+    reused = post(client, {"name": "door"})  # another body under the old key: no longer a mismatch
+
+    assert reused.status_code == 201 and "Idempotent-Replayed" not in reused.headers
+    assert things(db) == ["lamp", "door"]
+
+
+def test_purge_deletes_answers_older_than_the_ttl_only(client, db, clock, count_rows):
+    from shared.idempotency import purge_expired
+
+    post(client, {"name": "lamp"}, key="old")
+    clock.advance(timedelta(hours=25))
+    post(client, {"name": "door"}, key="new")
+
+    assert purge_expired(db, timedelta(hours=24)) == 1
+    assert count_rows(db, "idempotency_keys") == 1
+
+
+def test_the_ttl_comes_from_the_settings(db, tokens, clock):
+    from shared.settings import Settings
+    from shared.web import create_service_app
+    from tests.shared.conftest import _things_blueprint
+
+    app, api = create_service_app("test", Settings(idempotency_ttl_hours=1), title="t", tokens=tokens, db=db)
+    api.register_blueprint(_things_blueprint())
+    client = app.test_client()
+    post(client, {"name": "lamp"})
+    clock.advance(timedelta(hours=1, seconds=1))
+
+    assert "Idempotent-Replayed" not in post(client, {"name": "lamp"}).headers
+    assert Settings.from_env({"DUBAN_IDEMPOTENCY_TTL_HOURS": "6"}).idempotency_ttl_hours == 6
