@@ -32,7 +32,13 @@ def describe_error(error: BaseException) -> str:
 
 
 def _safe_arg(value: Any) -> Any:
-    return describe_error(value) if isinstance(value, BaseException) else value
+    """What a log shows of an argument or ``extra`` field: a database error as ``describe_error``
+    puts it, any other exception by its text."""
+    if not isinstance(value, BaseException):
+        return value
+    from sqlalchemy.exc import StatementError
+
+    return describe_error(value) if isinstance(value, StatementError) else str(value)
 
 
 class JsonFormatter(logging.Formatter):
@@ -54,8 +60,7 @@ class JsonFormatter(logging.Formatter):
             entry["correlation_id"] = cid
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in entry:
-                if isinstance(value, BaseException):
-                    value = describe_error(value)
+                value = _safe_arg(value)
                 entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -203,7 +204,8 @@ def test_the_ttl_comes_from_the_settings(db, tokens, clock):
     from shared.web import create_service_app
     from tests.shared.conftest import _things_blueprint
 
-    app, api = create_service_app("test", Settings(idempotency_ttl_hours=1), title="t", tokens=tokens, db=db)
+    app, api = create_service_app("test", Settings(idempotency_ttl_hours=1), title="t", tokens=tokens,
+                                  context=SimpleNamespace(db=db))
     api.register_blueprint(_things_blueprint())
     client = app.test_client()
     post(client, {"name": "lamp"})

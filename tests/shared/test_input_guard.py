@@ -3,6 +3,8 @@ characters and lone surrogates (422), all as the envelope and with nothing writt
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from shared.input_guard import MAX_DEPTH, parse_json
@@ -62,7 +64,8 @@ def test_a_body_over_the_limit_is_a_413_envelope(db, tokens, envelope, count_row
     from shared.web import create_service_app
     from tests.shared.conftest import _things_blueprint
 
-    app, api = create_service_app("test", Settings(max_body_bytes=1000), title="t", tokens=tokens, db=db)
+    app, api = create_service_app("test", Settings(max_body_bytes=1000), title="t", tokens=tokens,
+                                  context=SimpleNamespace(db=db))
     api.register_blueprint(_things_blueprint())
 
     response = app.test_client().post(URL, json={"name": "lamp", "pad": "x" * 1000})
