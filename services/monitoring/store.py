@@ -24,6 +24,7 @@ from services.monitoring.rules import (
     Stage,
 )
 from shared import bulk
+from shared.audit_heads import add_audit_heads_table
 from shared.calendar import TimeLimit
 from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
@@ -160,6 +161,9 @@ approvals = sa.Table(
 
 # Replica of the gateway's department directory (names for the board and the scores).
 departments = add_department_replica(metadata)
+
+# The audit chain heads every service publishes (shared.audit_heads); `duban audit verify` reads them.
+audit_heads = add_audit_heads_table(metadata)
 calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
 rules_versions = add_rules_versions(metadata)  # the published rules, replicated
 
