@@ -78,8 +78,6 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
         description="登录与单位目录 / login and the directory of departments and users")
     # Password guessing: attempts per client address and username per minute.
     app.extensions["duban.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.register_blueprint(auth_blp)
     api.register_blueprint(directory_blp)
     api.register_blueprint(calendar_blp)

@@ -118,9 +118,15 @@ def run(host: str, port: int | None, threads: int) -> None:
 
     class Embedded(BaseApplication):
         def load_config(self) -> None:
+            from gateway import gunicorn_conf  # the envelope for gunicorn's own refusals; a query-free access log
+
             # One worker: the embedded event bus lives in the process. Threads serve concurrency.
             for key, value in {"bind": f"{host}:{port}", "workers": 1, "threads": threads,
-                               "worker_class": "gthread", "accesslog": "-", "timeout": 60}.items():
+                               "worker_class": "gthread", "accesslog": "-", "timeout": 60,
+                               "access_log_format": gunicorn_conf.access_log_format,
+                               "limit_request_line": gunicorn_conf.limit_request_line,
+                               "limit_request_fields": gunicorn_conf.limit_request_fields,
+                               "limit_request_field_size": gunicorn_conf.limit_request_field_size}.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:  # runs in the worker, so the delivery thread lives there

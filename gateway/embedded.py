@@ -10,6 +10,8 @@ from flask import Flask
 
 import gateway
 from gateway.registry import PARTS
+from shared.audit_heads import publish_head
+from shared.audit_heads import register_publishing as register_audit_head_publishing
 from shared.auth import TokenService
 from shared.bootstrap import Environment
 from shared.bus.consumer import Consumer
@@ -19,6 +21,7 @@ from shared.bus.runtime import EmbeddedRuntime
 from shared.calendar import WorkCalendar
 from shared.clock import Clock, SystemClock
 from shared.db import Database
+from shared.idempotency import register_purge as register_idempotency_purge
 from shared.logs import configure_logging
 from shared.settings import Settings
 
@@ -53,6 +56,9 @@ class Suite:
 
     def close(self) -> None:
         self.runtime.stop()
+        for db in self.databases.values():  # the last head of each chain, delivered before the process ends
+            publish_head(db)
+        self.runtime.run_until_idle()
         for db in self.databases.values():
             db.dispose()
 
@@ -83,6 +89,8 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
         runtime.add_relay(OutboxRelay(context.db, transport))
         for job_name, interval, job in part.jobs(context, worker=False):
             runtime.add_periodic(job_name, interval, job)
+    register_idempotency_purge(runtime, {name: context.db for name, context in contexts.items()}, settings)
+    register_audit_head_publishing(runtime, {name: context.db for name, context in contexts.items()})
     wsgi = PrefixDispatcher(apps["gateway"], {f"/api/{name}": app for name, app in apps.items()
                                               if name != "gateway"})
     suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens, contexts=contexts,

@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 from gateway.registry import PARTS, extra_processes, queue_bindings
+from shared.files import open_private_append, private_dir, write_new_private
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/"
 
@@ -53,9 +54,7 @@ class Layout:
 
     def secret(self, name: str) -> str:
         path = self.root / name
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
+        write_new_private(path, secrets.token_urlsafe(32))  # a no-op once it exists
         return path.read_text().strip()
 
 
@@ -84,9 +83,12 @@ def _create_databases(layout: Layout) -> None:
 
 
 def _spawn(layout: Layout, name: str, argv: list[str], env: dict[str, str]) -> int:
-    log = (layout.root / "logs" / f"{name}.log").open("ab")
-    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                               cwd=Path(__file__).resolve().parents[1])
+    log = open_private_append(layout.root / "logs" / f"{name}.log")
+    try:
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                   cwd=Path(__file__).resolve().parents[1])
+    finally:
+        os.close(log)
     return process.pid
 
 
@@ -119,9 +121,9 @@ def up(workers: int) -> None:
         raise click.ClickException(f"already running (see {layout.root / 'pids.json'}); run `duban local down`")
     for sub in ("logs", "prometheus"):
         shutil.rmtree(layout.root / sub, ignore_errors=True)
-        (layout.root / sub).mkdir(parents=True)
+        private_dir(layout.root / sub)
     for part in PARTS:
-        (layout.root / "prometheus" / part).mkdir()
+        private_dir(layout.root / "prometheus" / part)
     _create_databases(layout)
     apply_definitions(layout.amqp_url, queue_bindings=queue_bindings())
     for part_name, spec in PARTS.items():
@@ -132,7 +134,8 @@ def up(workers: int) -> None:
     for part in PARTS:
         argv = [python, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{layout.port_of(part)}",
-                "--access-logfile", "-", f'gateway.wsgi:part("{part}")']
+                "--access-logfile", "-", "--config", "python:gateway.gunicorn_conf",
+                f'gateway.wsgi:part("{part}")']
         pids[f"{part}-web"] = _spawn(layout, f"{part}-web", argv, _env(layout, part))
         pids[f"{part}-worker"] = _spawn(layout, f"{part}-worker",
                                         [python, "-m", "gateway.cli", "events", "worker", part],

@@ -12,12 +12,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gateway.model import DepartmentKind
 from shared.auth import ROLES
+from shared.schemas import MAX_PAGE, StrictBoolean, Text
 
 MAX_PAGE_SIZE = 200
 
 
 class TokenRequestSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    username = Text(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1))
 
 
@@ -43,14 +44,14 @@ class UserReadSchema(PrincipalSchema):
 
 
 class UserCreateSchema(Schema):
-    username = fields.String(required=True)
-    display_name = fields.String(required=True)
+    username = Text(required=True)
+    display_name = Text(required=True)
     password = fields.String(required=True, load_only=True)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
+    roles = fields.List(Text(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
-    departments = fields.List(fields.String(), load_default=list,
+    departments = fields.List(Text(), load_default=list,
                               metadata={"description": "department codes; only for the department role"})
-    active = fields.Boolean(load_default=True)
+    active = StrictBoolean(load_default=True)
 
 
 KIND_DESCRIPTION = "bureau 政府工作部门, district 区县人民政府, utility 公用事业单位, other 其他单位"
@@ -65,19 +66,19 @@ class DepartmentReadSchema(Schema):
 
 
 class DepartmentCreateSchema(Schema):
-    code = fields.String(required=True, metadata={"description": "lowercase ascii slug, e.g. zjj"})
-    name = fields.String(required=True)
+    code = Text(required=True, metadata={"description": "lowercase ascii slug, e.g. zjj"})
+    name = Text(required=True)
     kind = fields.Enum(DepartmentKind, by_value=True, required=True,
                        metadata={"description": KIND_DESCRIPTION})
-    utility = fields.Boolean(load_default=False)
-    active = fields.Boolean(load_default=True)
+    utility = StrictBoolean(load_default=False)
+    active = StrictBoolean(load_default=True)
 
 
 class DepartmentUpdateSchema(Schema):
-    name = fields.String()
+    name = Text()
     kind = fields.Enum(DepartmentKind, by_value=True)
-    utility = fields.Boolean()
-    active = fields.Boolean()
+    utility = StrictBoolean()
+    active = StrictBoolean()
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -86,7 +87,7 @@ class DepartmentUpdateSchema(Schema):
 
 
 class DepartmentListQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
     active = fields.Boolean(metadata={"description": "only active (true) or inactive (false) units"})
 

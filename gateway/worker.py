@@ -13,6 +13,8 @@ from types import FrameType
 from typing import Any
 
 from gateway.registry import PARTS
+from shared.audit_heads import publish_head
+from shared.audit_heads import register_publishing as register_audit_head_publishing
 from shared.bootstrap import Environment
 from shared.bus.consumer import Consumer
 from shared.bus.outbox import OutboxRelay
@@ -20,6 +22,7 @@ from shared.bus.rabbit_consumer import RabbitConsumerWorker
 from shared.bus.rabbitmq import RabbitPublisher
 from shared.bus.runtime import EmbeddedRuntime
 from shared.db import Database
+from shared.idempotency import register_purge as register_idempotency_purge
 from shared.metrics import OUTBOX_AGE, OUTBOX_BACKLOG
 from shared.settings import Settings
 
@@ -48,6 +51,8 @@ class ServiceWorker:
             self.runtime.add_periodic(f"{service}.outbox-gauges", 1.0, self._outbox_gauges)
             for name, interval, job in part.jobs(self.context, worker=True):
                 self.runtime.add_periodic(name, interval, job)
+            register_idempotency_purge(self.runtime, {service: self.db}, settings)
+            register_audit_head_publishing(self.runtime, {service: self.db})
         self._stop = threading.Event()
         self._consumer_thread: threading.Thread | None = None
 
@@ -67,6 +72,8 @@ class ServiceWorker:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.relay is not None:  # the chain's last head, published before the relay stops
+            publish_head(self.db)
         self.runtime.stop(10)
         if self.consumer is not None:
             self.consumer.stop()

@@ -18,11 +18,13 @@ The commands dispose of the database they were given.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import click
 import sqlalchemy as sa
 
 from shared.audit import entity_history, verify_chain
+from shared.audit_heads import AUDIT_HEADS, KEEPER, check_against_kept
 from shared.db import Database, dumps
 from shared.settings import Settings
 
@@ -63,18 +65,39 @@ def audit() -> None:
 @click.argument("service")
 @click.pass_context
 def verify(ctx: click.Context, service: str) -> None:
-    """Recompute SERVICE's audit chain; exit 1 if it is broken."""
+    """Recompute SERVICE's audit chain and compare it with the head monitoring last kept of it;
+    exit 1 if it is broken or truncated."""
     db = _open(ctx, service)
     try:
         report = verify_chain(db)
+        kept = _kept_head(ctx, service)
+        with db.read() as conn:
+            against_kept = check_against_kept(conn, service, kept)
     finally:
         db.dispose()
-    if report.ok:
-        click.echo(f"OK {service}: {report.checked} audit records, chain intact")
-        return
-    click.echo(f"FAIL {service}: chain broken at seq {report.first_bad_seq} ({report.reason}); "
-               f"{report.checked} records intact before it", err=True)
-    ctx.exit(1)
+    if not report.ok:
+        click.echo(f"FAIL {service}: chain broken at seq {report.first_bad_seq} ({report.reason}); "
+                   f"{report.checked} records intact before it", err=True)
+        ctx.exit(1)
+    if not against_kept.ok:
+        click.echo(f"FAIL {service}: {against_kept.message}", err=True)
+        ctx.exit(1)
+    click.echo(f"OK {service}: {report.checked} audit records, chain intact; {against_kept.message}")
+
+
+def _kept_head(ctx: click.Context, service: str) -> Any:
+    """The head the keeper (monitoring) holds for ``service``, or None if it has none or is unreachable."""
+    try:
+        keeper = _open(ctx, KEEPER)
+    except click.ClickException:
+        return None
+    try:
+        with keeper.read() as conn:
+            return conn.execute(sa.select(AUDIT_HEADS).where(AUDIT_HEADS.c.service == service)).first()
+    except sa.exc.SQLAlchemyError:  # no keeper database here (yet): the chain alone is checked
+        return None
+    finally:
+        keeper.dispose()
 
 
 @audit.command("history")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from shared import walcheckpoint
 from shared.clock import Clock, SystemClock
+from shared.files import private_file
 from shared.jsonutil import dumps, json_default
 from shared.logs import correlation_id_var
 from shared.uow import UnitOfWork
@@ -49,9 +51,22 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _create_private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask); its -wal and -shm
+    files take the database file's mode. A missing folder stays missing: that is a configuration error
+    for the readiness check to report, not something to paper over."""
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:") and Path(database).parent.is_dir():
+        private_file(Path(database))
+
+
 def create_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings this project relies on for SQLite and PostgreSQL."""
+    # A failed statement's message would otherwise quote its parameters (caller names, phones, query
+    # codes) into every log that records the error.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        _create_private_sqlite_file(url)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine

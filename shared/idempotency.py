@@ -1,14 +1,20 @@
 """``Idempotency-Key`` for retried writes: the same key and body replays the first response.
 
 The key is claimed before the view runs, so two concurrent retries cannot both execute; a claim
-left behind by a crashed request expires after ``STALE_AFTER`` and the retry may then run.
+left behind by a crashed request expires after ``STALE_AFTER`` and the retry may then run. The
+answer is stored in the same transaction as the change it answers for (``shared.held_commit``): a
+crash leaves either both or neither, so a retry at any later time never does the work twice.
+
+Stored answers hold what the first response held (a caller's name, phone, query code), so they are
+kept ``DUBAN_IDEMPOTENCY_TTL_HOURS`` (default 24) only: an older key is treated as new, and
+``purge_expired`` (a periodic job of every part's event worker) deletes them.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -16,12 +22,15 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 from sqlalchemy.exc import IntegrityError
 
+from shared import held_commit
 from shared.appcontext import service_db
 from shared.auth import current_principal
 from shared.errors import Conflict, InvalidInput
+from shared.settings import Settings
 
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(seconds=60)
+DEFAULT_TTL_HOURS = 24
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -41,27 +50,48 @@ def idempotent(view: F) -> F:
         scope = principal.username if principal else f"anon:{request.remote_addr}"
         digest = hashlib.sha256(
             f"{request.method} {request.full_path}\n".encode() + request.get_data()).hexdigest()
-        replay = _claim(db, table, scope, key, digest)
+        replay = _claim(db, table, scope, key, digest, ttl=_ttl())
         if replay is not None:
             return replay
-        try:
-            response = current_app.make_response(view(*args, **kwargs))
-        except BaseException:
-            _release(db, table, scope, key)
-            raise
-        if response.status_code >= 400:
-            _release(db, table, scope, key)
-            return response
-        with db.engine.begin() as conn:
-            conn.execute(table.update().where(table.c.scope == scope, table.c.key == key).values(
+        with held_commit.holding(db) as hold:
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            except BaseException:
+                hold.rollback()
+                _release(db, table, scope, key)
+                raise
+            if response.status_code >= 400:
+                hold.rollback()
+                _release(db, table, scope, key)
+                return response
+            answer = table.update().where(table.c.scope == scope, table.c.key == key).values(
                 status_code=response.status_code, body=response.get_data(as_text=True),
-                completed_at=db.clock.now()))
+                completed_at=db.clock.now())
+            if hold.conn is not None:
+                hold.conn.execute(answer)
+                hold.commit()
+                return response
+        with db.engine.begin() as conn:  # the view wrote nothing, or in more than one unit of work
+            conn.execute(answer)
         return response
 
     return wrapper  # type: ignore[return-value]
 
 
-def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str) -> Response | None:
+def _ttl() -> timedelta:
+    settings = current_app.config.get("DUBAN_SETTINGS")
+    return timedelta(hours=settings.idempotency_ttl_hours if settings is not None else DEFAULT_TTL_HOURS)
+
+
+def purge_expired(db: Any, ttl: timedelta) -> int:
+    """Delete keys and answers older than ``ttl``; returns how many went."""
+    table = db.metadata.tables["idempotency_keys"]
+    with db.engine.begin() as conn:
+        result = conn.execute(table.delete().where(table.c.created_at < db.clock.now() - ttl))
+    return int(result.rowcount or 0)
+
+
+def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str, *, ttl: timedelta) -> Response | None:
     now = db.clock.now()
     try:
         with db.engine.begin() as conn:
@@ -71,6 +101,10 @@ def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str) -> Respo
         pass
     with db.engine.begin() as conn:
         row = conn.execute(sa.select(table).where(table.c.scope == scope, table.c.key == key)).one()
+        if now - row.created_at >= ttl:  # expired: the key starts afresh, whatever it was used for
+            conn.execute(table.update().where(table.c.scope == scope, table.c.key == key).values(
+                request_hash=digest, created_at=now, status_code=None, body=None, completed_at=None))
+            return None
         if row.request_hash != digest:
             raise InvalidInput(f"{HEADER} 已用于另一个请求 / key was used for a different request",
                                {HEADER: ["reused with a different request"]})
@@ -89,3 +123,13 @@ def _release(db: Any, table: sa.Table, scope: str, key: str) -> None:
     with db.engine.begin() as conn:
         conn.execute(table.delete().where(table.c.scope == scope, table.c.key == key,
                                           table.c.completed_at.is_(None)))
+
+
+PURGE_INTERVAL = 600.0  # seconds between purges of expired answers
+
+
+def register_purge(runtime: Any, databases: Mapping[str, Any], settings: Settings) -> None:
+    """Add a periodic purge of expired answers for each database to ``runtime`` (an EmbeddedRuntime)."""
+    ttl = timedelta(hours=settings.idempotency_ttl_hours)
+    for name, db in databases.items():
+        runtime.add_periodic(f"{name}.idempotency-purge", PURGE_INTERVAL, lambda db=db: purge_expired(db, ttl))

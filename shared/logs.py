@@ -6,6 +6,7 @@ import contextvars
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +19,35 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 
+def describe_error(error: BaseException) -> str:
+    """An exception as a log may show it: a database error's text quotes the row it failed on (a caller's
+    name, phone or query code), so only its class and the SQL without values are kept."""
+    from sqlalchemy.exc import StatementError
+
+    if isinstance(error, StatementError):
+        orig = getattr(error, "orig", None)
+        statement = " ".join((error.statement or "").split())[:300]
+        return f"{type(error).__name__} ({type(orig).__name__ if orig is not None else '-'}) in: {statement}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _safe_arg(value: Any) -> Any:
+    """What a log shows of an argument or ``extra`` field: a database error as ``describe_error``
+    puts it, any other exception by its text."""
+    if not isinstance(value, BaseException):
+        return value
+    from sqlalchemy.exc import StatementError
+
+    return describe_error(value) if isinstance(value, StatementError) else str(value)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: a short event name in ``msg`` and its facts as fields
     (``log.warning("consumer lost broker", extra={"queue": q, "error": str(exc)})``)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple) and any(isinstance(a, BaseException) for a in record.args):
+            record.args = tuple(_safe_arg(a) for a in record.args)
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
@@ -35,10 +60,22 @@ class JsonFormatter(logging.Formatter):
             entry["correlation_id"] = cid
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in entry:
+                value = _safe_arg(value)
                 entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+    def formatException(self, ei: Any) -> str:
+        """The traceback's frames, and each exception in the chain as ``describe_error`` puts it."""
+        _type, error, _tb = ei
+        parts: list[str] = []
+        seen: set[int] = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            parts.append("".join(traceback.format_tb(error.__traceback__)) + describe_error(error))
+            error = error.__cause__ or error.__context__
+        return "\n-- caused by --\n".join(reversed(parts))
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -9,6 +9,7 @@ from alembic import command, context
 from alembic.config import Config
 
 from shared.db import create_engine
+from shared.files import private_dir
 from shared.settings import Settings
 from shared.tables import add_common_tables
 
@@ -28,7 +29,7 @@ def upgrade(package: str, url: str, revision: str = "head") -> None:
 def migrate_service(package: str, service: str, settings: Settings) -> None:
     """Bring ``service``'s database (migrations in ``package``) to the newest schema."""
     if settings.embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite files live there
+        private_dir(settings.data_dir)  # SQLite files live there
     upgrade(package, settings.database_url_for(service))
 
 

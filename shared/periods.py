@@ -29,7 +29,10 @@ def _next_month(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1)
 
 
-MIN_YEAR, MAX_YEAR = 1, 9998  # a period's exclusive end must still be a valid date
+# The years an administrative record can be about: nothing before the systems existed, nothing a
+# working-day calendar could be asked about in earnest. Outside them a date is a typo or a probe, and
+# early years would be shown with local mean time offsets (+08:05:43) that RFC 3339 does not allow.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def _check_year(year: int, field: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,10 +11,27 @@ from flask import current_app, has_app_context
 from marshmallow import fields, validate
 
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 100_000  # beyond it an OFFSET overflows PostgreSQL's bigint, and no one pages that far
+
+
+class Text(fields.String):
+    """A string whose surrounding whitespace goes before validation: a blank title is no title."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: ``"yes"``, ``1`` or ``"false"`` are not booleans in a body."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class PageQuerySchema(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
@@ -28,11 +45,41 @@ DEPARTMENT_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a de
 
 
 class ReasonSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=2, max=2000))
 
 
 class NoteSchema(ma.Schema):
-    note = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    note = Text(required=True, validate=validate.Length(min=2, max=2000))
+
+
+def check_year(value: date | datetime) -> None:
+    """Dates and times outside 2000–2100 are refused (see ``shared.periods.MIN_YEAR``)."""
+    from shared.periods import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ma.ValidationError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
+
+
+class BoundedAwareDateTime(fields.AwareDateTime):
+    """An ISO-8601 time with an offset of whole minutes (RFC 3339), in 2000–2100."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        result: datetime = super()._deserialize(value, attr, data, **kwargs)
+        offset = result.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            raise ma.ValidationError("the offset must be whole minutes, e.g. +08:00")
+        check_year(result)
+
+        return result
+
+
+class BoundedDate(fields.Date):
+    """A calendar date in 2000–2100."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        result: date = super()._deserialize(value, attr, data, **kwargs)
+        check_year(result)
+        return result
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -65,4 +112,8 @@ class LocalDateTime(fields.DateTime):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(administrative_tz())
+            offset = value.utcoffset()
+            if offset is not None and offset.total_seconds() % 60:
+                # A zone's local mean time (Asia/Shanghai before 1901: +08:05:43) is no RFC 3339 offset.
+                value = value.astimezone(UTC)
         return super()._serialize(value, attr, obj, **kwargs)

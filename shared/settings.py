@@ -30,6 +30,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_PUBLIC_RATE_LIMIT": "anonymous lookups per client per minute; default 20",
     "DUBAN_DEMO_PASSWORD": "password of the demo users (embedded mode only); default duban-demo",
     "DUBAN_LOG_LEVEL": "log level; default INFO",
+    "DUBAN_MAX_BODY_BYTES": "largest request body a service reads, in bytes (413 above it); default 1048576",
+    "DUBAN_IDEMPOTENCY_TTL_HOURS": "hours a stored Idempotency-Key answer is kept and replayed; default 24",
     "PORT": "HTTP port of the gateway; default 8000",
     "DUBAN_UPSTREAMS": "distributed gateway: where services listen, name=http://host:port,…",
     "DUBAN_TRUSTED_PROXIES": "proxy hops in front of this process whose X-Forwarded-For is trusted; default 0",
@@ -63,6 +65,8 @@ class Settings:
     port: int = 8000
     upstreams: str = ""
     trusted_proxies: int = 0
+    max_body_bytes: int = 1024 * 1024
+    idempotency_ttl_hours: int = 24
     # Background delivery of events in embedded mode; tests turn it off and drain by hand.
     background_workers: bool = True
 
@@ -88,6 +92,8 @@ class Settings:
             port=int(env.get("PORT", "8000")),
             upstreams=env.get("DUBAN_UPSTREAMS", ""),
             trusted_proxies=int(env.get("DUBAN_TRUSTED_PROXIES", "0")),
+            max_body_bytes=int(env.get("DUBAN_MAX_BODY_BYTES", str(cls.max_body_bytes))),
+            idempotency_ttl_hours=int(env.get("DUBAN_IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
         )
         if settings.mode not in (EMBEDDED, DISTRIBUTED):
             raise ValueError(f"DUBAN_MODE must be {EMBEDDED} or {DISTRIBUTED}, not {settings.mode!r}")
@@ -113,9 +119,8 @@ class Settings:
             return self.jwt_secret
         if not self.embedded:
             raise RuntimeError("DUBAN_JWT_SECRET is required in distributed mode")
+        from shared.files import write_new_private
+
         path = self.data_dir / "jwt-secret"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        write_new_private(path, secrets.token_urlsafe(48))  # a no-op once it exists
         return path.read_text().strip()

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from shared import bulk
+from shared import bulk, held_commit
 from shared.bus.envelope import Event
 from shared.clock import Clock
 from shared.events import DomainEvent, EventSource
@@ -74,14 +74,19 @@ class UnitOfWork:
         self._audit: list[AuditRecord] = []
         self._conn: Connection | None = None
         self._committed = False
+        self._handed_over = False
 
     # -- context -----------------------------------------------------------------------------
     def __enter__(self) -> UnitOfWork:
+        held_commit.release_for(self.db)
         self._conn = self.db.engine.connect()
         self._conn.begin()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._handed_over:  # the request's idempotency hold commits or rolls back this transaction
+            self._conn = None
+            return
         assert self._conn is not None
         try:
             if not self._committed:
@@ -158,10 +163,13 @@ class UnitOfWork:
             ])
         if self._audit:
             self._append_audit(conn)
-        conn.commit()
-        self._committed = True
         wrote_events = bool(self._events)
         self._events, self._audit, self._seen = [], [], {}
+        self._committed = True
+        if held_commit.take(self.db, conn, wrote_events=wrote_events):
+            self._handed_over = True
+            return
+        conn.commit()
         self.db.committed(wrote_events=wrote_events)
 
     def _append_audit(self, conn: Connection) -> None:

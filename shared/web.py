@@ -19,6 +19,7 @@ from webargs.flaskparser import FlaskParser, abort
 from shared.auth import TokenService, init_auth
 from shared.http_errors import envelope, http_exception_body, register_error_handlers
 from shared.idempotency import idempotent
+from shared.input_guard import init_input_guard
 from shared.logs import correlation_id_var, request_id_var
 from shared.metrics import HTTP_LATENCY, metrics_response
 from shared.settings import Settings
@@ -79,13 +80,16 @@ def create_service_app(name: str, settings: Settings, *, title: str, tokens: Tok
     app.config.update(
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX=f"/api/{name}", OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"info": {"description": description}},
+        # Every service verifies the gateway's bearer tokens itself; anonymous endpoints check nothing.
+        API_SPEC_OPTIONS={"info": {"description": description}, "security": [{"bearerAuth": []}, {}]},
         DUBAN_SETTINGS=settings, DUBAN_SERVICE=name,
     )
     api = DubanApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app)
     init_auth(app, tokens)
     _init_request_context(app, name)
+    init_input_guard(app, settings)
     checks = list(ready_checks or [])
     if context is not None:
         app.extensions["duban.context"] = context

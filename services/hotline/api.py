@@ -56,7 +56,6 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         type=ticket.type.value, type_label=label(ticket.type), urgency=ticket.urgency.value,
         urgency_label=label(ticket.urgency), channel=ticket.channel.value, status=ticket.status.value,
         status_label=label(ticket.status), caller=caller, content=content, reply=ticket.reply_content, address=address,
-        query_code=ticket.query_code if hotline_office else None,
         resolution=ticket.resolution.value if ticket.resolution else None,
         satisfaction=ticket.satisfaction.value if ticket.satisfaction else None,
         extension=ticket.details.get("extension"), return_request=ticket.details.get("return_request"),
@@ -64,6 +63,8 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         timeline=[{**asdict(e), "action_label": ACTION_LABELS_ZH.get(e.action, e.action)}
                   for e in ticket.timeline],
     )
+    if hotline_office:  # the caller's key to the public status page; anyone else never sees it, not even as null
+        view["query_code"] = ticket.query_code
     if duplicates is not None:
         view["duplicate_candidates"] = [asdict(d) for d in duplicates]
     return view
@@ -124,7 +125,7 @@ _action("transfer", s.TransferSchema, INTAKE, handlers.transfer, "转 110/119/12
 _action("dispatch", s.DispatchSchema, (DISPATCHER,), handlers.dispatch,
         "派单 to a lead department and co-departments; sets sign_due_at and handle_due_at.")
 _action("sign", None, (DEPARTMENT,), handlers.sign, "签收 by the lead department.")
-_action("return", ReasonSchema, (DEPARTMENT,), handlers.request_return, "申请退单 with a reason.")
+_action("return", s.ReturnSchema, (DEPARTMENT,), handlers.request_return, "申请退单 with a reason.")
 _action("return/review", s.ReturnReviewSchema, (DISPATCHER,), handlers.review_return,
         "审核退单: accept (optionally re-dispatch at once) or reject.")
 _action("extension", s.ExtensionSchema, (DEPARTMENT,), handlers.request_extension, "申请延期 (working days).")
@@ -140,6 +141,7 @@ _action("merge", s.MergeSchema, (DISPATCHER,), handlers.merge, "并单 into anot
 
 @blp.route("/stats")
 @blp.arguments(s.StatsQuerySchema, location="query")
+@blp.response(200, s.StatsSchema)
 def stats(query: dict[str, Any]) -> dict[str, Any]:
     """部门考核指标: on-time sign-in and closure, satisfaction, callback, return and reopen rates."""
     principal = require_principal(DISPATCHER, INSPECTOR, DEPARTMENT)
@@ -172,6 +174,7 @@ def departments() -> list[dict[str, Any]]:
 
 @public.route("/status")
 @public.arguments(s.PublicStatusQuerySchema, location="query")
+@public.response(200, s.PublicStatusSchema)
 def public_status(query: dict[str, Any]) -> dict[str, Any]:
     """公众查询: status and timeline by ticket number + query code; no personal data. Rate-limited."""
     limiter: RateLimiter = current_app.extensions["duban.public_limiter"]

@@ -152,7 +152,8 @@ def list_tickets(hotline: Hotline, *, principal: Principal, page: int, page_size
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"
-        conditions.append(sa.or_(t.c.title.like(like, escape="\\"), t.c.number == q))
+        # The documented meaning of q (schemas.TicketListQuerySchema): title contains it, or number is it.
+        conditions.append(sa.or_(t.c.title.ilike(like, escape="\\"), t.c.number == q))
     if created_from:
         conditions.append(t.c.created_at >= created_from)
     if created_to:

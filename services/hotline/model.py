@@ -351,6 +351,7 @@ class Ticket(TicketHistory):
         self._require(S.REPLIED, action="close")
         require_text(reason, "reason", minimum=2)
         self.details["closed_without_callback"] = reason
+        self.resolution = Resolution.UNREACHABLE
         self._close(actor, now, reason)
         self._clock(C.ClockStopped, CALLBACK_CLOCK, now)
 

@@ -96,11 +96,16 @@ LABELS_ZH: dict[str, str] = {
     Satisfaction.VERY_SATISFIED: "非常满意", Satisfaction.SATISFIED: "满意",
     Satisfaction.BASICALLY_SATISFIED: "基本满意", Satisfaction.DISSATISFIED: "不满意",
     Satisfaction.VERY_DISSATISFIED: "非常不满意",
+    LegalChannel.LITIGATION: "诉讼", LegalChannel.ARBITRATION: "仲裁", LegalChannel.PETITION: "信访",
+    LegalChannel.ADMINISTRATIVE_REVIEW: "行政复议", LegalChannel.OTHER: "其他法定途径",
+}
+
+# Apart from LABELS_ZH: Resolution.MERGED and TicketStatus.MERGED are both "merged", and one dict keyed
+# by value would give a merged ticket the resolution's label (并单) instead of its status (已并单).
+RESOLUTION_LABELS_ZH: dict[str, str] = {
     Resolution.DIRECT_ANSWER: "直接答复", Resolution.LEGAL_CHANNEL: "引导依法依规解决",
     Resolution.EMERGENCY_TRANSFER: "转紧急警务", Resolution.HANDLED: "承办答复",
     Resolution.UNREACHABLE: "回访无法联系", Resolution.MERGED: "并单",
-    LegalChannel.LITIGATION: "诉讼", LegalChannel.ARBITRATION: "仲裁", LegalChannel.PETITION: "信访",
-    LegalChannel.ADMINISTRATIVE_REVIEW: "行政复议", LegalChannel.OTHER: "其他法定途径",
 }
 
 ACTION_LABELS_ZH: dict[str, str] = {
@@ -114,6 +119,8 @@ ACTION_LABELS_ZH: dict[str, str] = {
 
 
 def label(value: str) -> str:
+    if isinstance(value, Resolution):
+        return RESOLUTION_LABELS_ZH[value]
     return LABELS_ZH.get(value, value)
 
 

@@ -18,8 +18,12 @@ from services.hotline.rules import (
 )
 from shared.schemas import (
     DEPARTMENT_CODE,
+    BoundedAwareDateTime,
+    BoundedDate,
     LocalDateTime,
     PageQuerySchema,
+    StrictBoolean,
+    Text,
     choices,
     page_schema,
 )
@@ -28,8 +32,8 @@ _PHONE = re.compile(r"^[0-9+\-() ]{3,20}$")
 
 
 class CallerSchema(ma.Schema):
-    name = fields.String(load_default="", validate=validate.Length(max=100))
-    phone = fields.String(load_default="", validate=validate.Regexp(_PHONE, error="not a phone number"))
+    name = Text(load_default="", validate=validate.Length(max=100))
+    phone = Text(load_default="", validate=validate.Regexp(_PHONE, error="not a phone number"))
 
     @ma.validates("phone")
     def _phone(self, value: str, **_kw: object) -> None:
@@ -38,74 +42,79 @@ class CallerSchema(ma.Schema):
 
 
 class TicketCreateSchema(ma.Schema):
-    type = fields.String(required=True, validate=choices(TicketType))
-    urgency = fields.String(load_default=Urgency.GENERAL.value, validate=choices(Urgency))
-    channel = fields.String(load_default=Channel.PHONE.value, validate=choices(Channel))
-    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
+    type = Text(required=True, validate=choices(TicketType))
+    urgency = Text(load_default=Urgency.GENERAL.value, validate=choices(Urgency))
+    channel = Text(load_default=Channel.PHONE.value, validate=choices(Channel))
+    title = Text(required=True, validate=validate.Length(min=2, max=200))
+    content = Text(required=True, validate=validate.Length(min=2, max=5000))
     caller = fields.Nested(CallerSchema, load_default=lambda: {"name": "", "phone": ""})
-    address = fields.String(load_default="", validate=validate.Length(max=300))
-    confidential = fields.Boolean(load_default=False)
-    utility = fields.Boolean(load_default=False, metadata={"description": "水电气热 utility request"})
+    address = Text(load_default="", validate=validate.Length(max=300))
+    confidential = StrictBoolean(load_default=False)
+    utility = StrictBoolean(load_default=False, metadata={"description": "水电气热 utility request"})
 
 
 class DispatchSchema(ma.Schema):
-    lead_department = fields.String(required=True, validate=DEPARTMENT_CODE)
-    co_departments = fields.List(fields.String(validate=DEPARTMENT_CODE), load_default=list,
+    lead_department = Text(required=True, validate=DEPARTMENT_CODE)
+    co_departments = fields.List(Text(validate=DEPARTMENT_CODE), load_default=list,
                                  validate=validate.Length(max=10))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ContentSchema(ma.Schema):
-    content = fields.String(required=True, validate=validate.Length(min=2, max=5000))
+    content = Text(required=True, validate=validate.Length(min=2, max=5000))
 
 
 class LegalChannelSchema(ContentSchema):
-    channel = fields.String(required=True, validate=choices(LegalChannel))
+    channel = Text(required=True, validate=choices(LegalChannel))
 
 
 class TransferSchema(ma.Schema):
-    service = fields.String(required=True, validate=choices(EmergencyService))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    service = Text(required=True, validate=choices(EmergencyService))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ReturnReviewSchema(ma.Schema):
-    accept = fields.Boolean(required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    lead_department = fields.String(load_default=None, allow_none=True, validate=DEPARTMENT_CODE)
-    co_departments = fields.List(fields.String(validate=DEPARTMENT_CODE), load_default=list)
+    accept = StrictBoolean(required=True)
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    lead_department = Text(load_default=None, allow_none=True, validate=DEPARTMENT_CODE)
+    co_departments = fields.List(Text(validate=DEPARTMENT_CODE), load_default=list)
 
 
 class ExtensionSchema(ma.Schema):
-    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=30))
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    # 延期 ≤ 10 working days in all (Beijing draft standard): one request cannot ask for more.
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10),
+                          metadata={"description": "working days; all extensions of a ticket total at most 10"})
+    reason = Text(required=True, validate=validate.Length(min=5, max=2000))
 
 
 class ExtensionReviewSchema(ma.Schema):
-    approve = fields.Boolean(required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    approve = StrictBoolean(required=True)
+    comment = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class CallbackSchema(ma.Schema):
-    satisfaction = fields.String(required=True, validate=choices(Satisfaction))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
-    justified = fields.Boolean(load_default=False, metadata={
+    satisfaction = Text(required=True, validate=choices(Satisfaction))
+    note = Text(load_default="", validate=validate.Length(max=2000))
+    justified = StrictBoolean(load_default=False, metadata={
         "description": "the dissatisfaction is justified (诉求未解决): reopen the ticket"})
 
 
 class MergeSchema(ma.Schema):
-    into = fields.String(required=True, validate=validate.Length(min=1, max=36),
+    into = Text(required=True, validate=validate.Length(min=1, max=36),
                          metadata={"description": "id or number of the ticket to keep"})
 
 
 class TicketListQuerySchema(PageQuerySchema):
-    status = fields.List(fields.String(validate=choices(TicketStatus)), load_default=None)
-    type = fields.String(load_default=None, validate=choices(TicketType))
-    urgency = fields.String(load_default=None, validate=choices(Urgency))
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
-    created_from = fields.AwareDateTime(load_default=None)
-    created_to = fields.AwareDateTime(load_default=None)
+    status = fields.List(Text(validate=choices(TicketStatus)), load_default=None)
+    type = Text(load_default=None, validate=choices(TicketType))
+    urgency = Text(load_default=None, validate=choices(Urgency))
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
+    q = Text(load_default=None, validate=validate.Length(min=1, max=100), metadata={"description": (
+        "search: tickets whose title contains q (Latin letters in any case), or whose number is q. "
+        "Content, caller and address are not searched (they may hold personal data). Surrounding "
+        "whitespace is ignored; control characters are refused (422).")})
+    created_from = BoundedAwareDateTime(load_default=None)
+    created_to = BoundedAwareDateTime(load_default=None)
     overdue = fields.Boolean(load_default=None)
 
 
@@ -180,15 +189,15 @@ TicketPageSchema = page_schema(TicketReadSchema, "TicketPage")
 
 
 class PublicStatusQuerySchema(ma.Schema):
-    number = fields.String(required=True, validate=validate.Length(min=6, max=20))
-    code = fields.String(required=True, validate=validate.Length(min=4, max=12))
+    number = Text(required=True, validate=validate.Length(min=6, max=20))
+    code = Text(required=True, validate=validate.Length(min=4, max=12))
 
 
 class StatsQuerySchema(ma.Schema):
-    period = fields.String(load_default=None)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
+    period = Text(load_default=None)
+    from_ = BoundedDate(data_key="from", load_default=None)
+    to = BoundedDate(load_default=None)
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
 
 
 class DepartmentSchema(ma.Schema):
@@ -196,3 +205,68 @@ class DepartmentSchema(ma.Schema):
     name = fields.String()
     utility = fields.Boolean()
     active = fields.Boolean()
+
+
+class KpiSchema(ma.Schema):
+    department = fields.String()
+    name = fields.String()
+    assigned = fields.Integer()
+    signed = fields.Integer()
+    signed_on_time = fields.Integer()
+    replied = fields.Integer()
+    replied_on_time = fields.Integer()
+    callbacks = fields.Integer()
+    satisfied = fields.Integer()
+    returned = fields.Integer()
+    reopened = fields.Integer()
+    on_time_sign_rate = fields.Float(allow_none=True, metadata={"description": "null where nothing was signed"})
+    on_time_closure_rate = fields.Float(allow_none=True)
+    satisfaction_rate = fields.Float(allow_none=True)
+    callback_rate = fields.Float(allow_none=True)
+    return_rate = fields.Float(allow_none=True)
+    reopen_rate = fields.Float(allow_none=True)
+
+
+class StatsSchema(ma.Schema):
+    period = fields.String(metadata={"description": "2026Q4, 2026-11, 2026 or from..to"})
+    from_ = fields.String(attribute="from", data_key="from", metadata={"description": "inclusive start, local time"})
+    to = fields.String(metadata={"description": "exclusive end, local time"})
+    departments = fields.List(fields.Nested(KpiSchema))
+
+
+class MaskedCallerSchema(ma.Schema):
+    name = fields.String()
+    phone = fields.String()
+
+
+class PublicTimelineEntrySchema(ma.Schema):
+    at = fields.String()
+    action = fields.String()
+    action_label = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    department = fields.String(allow_none=True)
+
+
+class PublicStatusSchema(ma.Schema):
+    """What the public sees: status only for a confidential ticket, masked personal data otherwise."""
+
+    number = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    confidential = fields.Boolean()
+    updated_at = fields.String()
+    type = fields.String()
+    type_label = fields.String()
+    created_at = fields.String()
+    caller = fields.Nested(MaskedCallerSchema)
+    address = fields.String()
+    lead_department = fields.String(allow_none=True)
+    handle_due_at = fields.String(allow_none=True)
+    timeline = fields.List(fields.Nested(PublicTimelineEntrySchema))
+    note = fields.String()
+
+
+class ReturnSchema(ma.Schema):
+    reason = Text(required=True, validate=validate.Length(min=5, max=2000),
+                  metadata={"description": "why the ticket is not this department's (at least 5 characters)"})

@@ -212,10 +212,14 @@ def ranking(query: dict[str, Any]) -> dict[str, Any]:
 @idempotent
 @blp.arguments(s.ApprovalCreateSchema)
 @blp.response(201, s.ApprovalReadSchema)
+@blp.alt_response(200, schema=s.ApprovalReadSchema, description="the same item reported again: the first report")
+@blp.alt_response(409, description="the same (department, system, external_id) reported with other facts")
 def ingest_approval(data: dict[str, Any]) -> Any:
     """行政审批受理: starts the statutory (《行政许可法》第42条) and promised clocks.
 
-    Idempotent on (system, external_id): reporting the same item again returns it with 200.
+    Keyed by (department, system, external_id): the same item reported again with the same facts
+    returns it with 200; with other facts it is a 409. Another department's id is another item.
+    The hotline office (12345) is not an approval department (422).
     """
     principal = require_principal(*INGEST_ROLES)
     monitoring = _monitoring()

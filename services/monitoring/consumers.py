@@ -17,12 +17,14 @@ from services.monitoring.handlers import Monitoring, change_clocks, start_clock,
 from services.monitoring.model import Subject, SupervisedClock
 from services.monitoring.rules import ClockKind, ClockState, Outcome
 from shared import bulk
+from shared.audit_heads import keep_head
 from shared.bus.consumer import RouteHandler
 from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, TimeUnit
 from shared.calendar_store import YEAR_SET, apply_year_set
 from shared.directory import upsert_department
 from shared.errors import InvalidInput, NotFound
+from shared.events.audit import AuditHeadPublished
 from shared.events.clocks import (
     ClockCommand,
     ClockDueChanged,
@@ -151,4 +153,5 @@ ROUTES: dict[str, RouteHandler] = {
     ClockDueChanged.TYPE: _command(ClockDueChanged, due_changed),
     ClockStopped.TYPE: _command(ClockStopped, stopped),
     NoticeClosed.TYPE: notice_closed,
+    AuditHeadPublished.TYPE: keep_head,
 }

@@ -30,7 +30,7 @@ from shared.auth import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, Principal
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.db import Database
 from shared.directory import require_active
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.ids import new_id
 from shared.rules import RuleBook
 from shared.uow import UnitOfWork
@@ -276,19 +276,23 @@ def _may_report_for(principal: Principal, department: str) -> None:
 def ingest_approval(monitoring: Monitoring, *, principal: Principal, system: str, external_id: str,
                     item_name: str, department: str, accepted_at: datetime, joint: bool = False,
                     promised_days: int | None = None) -> tuple[Approval, bool]:
-    """受理 reported by an external system; the same (system, external_id) again returns the first one.
+    """受理 reported by an external system, keyed by (department, system, external_id).
 
-    Returns the approval and whether it was created now.
+    The same key and the same facts again return the first one; the same key with other facts is a
+    409. Returns the approval and whether it was created now.
     """
+    _refuse_pseudo_department(department)
     _may_report_for(principal, department)
     now = monitoring.db.clock.now()
+    facts = {"item_name": item_name.strip(), "accepted_at": accepted_at, "joint": joint,
+             "promised_days": promised_days}
     try:
         with monitoring.db.unit_of_work(actor=principal.actor) as uow:
             repo = store.ApprovalRepository(uow.conn)
-            existing = repo.find(system, external_id)
+            existing = repo.find(department, system, external_id)
             if existing is not None:
-                return existing, False
-            require_active(uow.conn, store.departments, [department], "department", builtin=BUILTIN_DEPARTMENT_NAMES)
+                return _same_report(existing, facts), False
+            require_active(uow.conn, store.departments, [department], "department")
             approval = Approval.accept(
                 id=new_id(), system=system, external_id=external_id, item_name=item_name, department=department,
                 accepted_at=accepted_at, joint=joint, promised_days=promised_days, now=now,
@@ -301,10 +305,26 @@ def ingest_approval(monitoring: Monitoring, *, principal: Principal, system: str
         return approval, True
     except sa.exc.IntegrityError:  # a concurrent report of the same item won the insert
         with monitoring.db.read() as conn:
-            again = store.ApprovalRepository(conn).find(system, external_id)
+            again = store.ApprovalRepository(conn).find(department, system, external_id)
         if again is None:
             raise
-        return again, False
+        return _same_report(again, facts), False
+
+
+def _refuse_pseudo_department(department: str) -> None:
+    """The hotline office (12345) runs callback clocks, not licensing: it files no approvals."""
+    if department in BUILTIN_DEPARTMENT_NAMES:
+        raise InvalidInput("12345热线办不是审批单位 / the hotline office is not an approval department",
+                           {"department": [f"{department} is not an approval department"]})
+
+
+def _same_report(approval: Approval, facts: dict[str, object]) -> Approval:
+    """A repeated report must say what the first said; otherwise the external system has a conflict."""
+    differing = sorted(name for name, value in facts.items() if getattr(approval, name) != value)
+    if differing:
+        raise Conflict("该审批事项已以不同内容报送 / this item was reported before with other facts",
+                       {name: ["differs from the first report"] for name in differing})
+    return approval
 
 
 def get_approval(monitoring: Monitoring, *, principal: Principal, approval_id: str) -> Approval:

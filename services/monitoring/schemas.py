@@ -8,8 +8,11 @@ from marshmallow import fields, validate
 from services.monitoring.rules import BoardState, CardColor, CardSource, CardStatus, ClockKind
 from shared.schemas import (
     DEPARTMENT_CODE,
+    BoundedAwareDateTime,
     LocalDateTime,
     PageQuerySchema,
+    StrictBoolean,
+    Text,
     choices,
     page_schema,
 )
@@ -18,10 +21,10 @@ _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$", error="letters, d
 
 
 class SubjectSchema(ma.Schema):
-    service = fields.String(required=True, validate=validate.Length(min=1, max=30))
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=30))
-    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    ref = fields.String(load_default="", validate=validate.Length(max=100))
+    service = Text(required=True, validate=validate.Length(min=1, max=30))
+    kind = Text(required=True, validate=validate.Length(min=1, max=30))
+    id = Text(required=True, validate=validate.Length(min=1, max=64))
+    ref = Text(load_default="", validate=validate.Length(max=100))
 
 
 class LimitSchema(ma.Schema):
@@ -32,12 +35,12 @@ class LimitSchema(ma.Schema):
 
 # -- clocks --------------------------------------------------------------------------------------
 class ClockListQuerySchema(PageQuerySchema):
-    subject_service = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
-    subject_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
-    state = fields.String(load_default=None, validate=choices(BoardState),
+    subject_service = Text(load_default=None, validate=validate.Length(min=1, max=30))
+    subject_id = Text(load_default=None, validate=validate.Length(min=1, max=64))
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
+    state = Text(load_default=None, validate=choices(BoardState),
                           metadata={"description": "on_time | reminded | overdue | paused | stopped"})
-    kind = fields.String(load_default=None, validate=choices(ClockKind))
+    kind = Text(load_default=None, validate=choices(ClockKind))
 
 
 class ClockReadSchema(ma.Schema):
@@ -70,24 +73,24 @@ ClockPageSchema = page_schema(ClockReadSchema, "ClockPage")
 
 # -- cards ---------------------------------------------------------------------------------------
 class CardListQuerySchema(PageQuerySchema):
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
-    color = fields.String(load_default=None, validate=choices(CardColor))
-    status = fields.String(load_default=None, validate=choices(CardStatus))
-    source = fields.String(load_default=None, validate=choices(CardSource))
-    subject_service = fields.String(load_default=None, validate=validate.Length(min=1, max=30))
-    subject_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
+    color = Text(load_default=None, validate=choices(CardColor))
+    status = Text(load_default=None, validate=choices(CardStatus))
+    source = Text(load_default=None, validate=choices(CardSource))
+    subject_service = Text(load_default=None, validate=validate.Length(min=1, max=30))
+    subject_id = Text(load_default=None, validate=validate.Length(min=1, max=64))
 
 
 class CardCreateSchema(ma.Schema):
-    department = fields.String(required=True, validate=DEPARTMENT_CODE)
-    color = fields.String(required=True, validate=choices(CardColor))
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000),
+    department = Text(required=True, validate=DEPARTMENT_CODE)
+    color = Text(required=True, validate=choices(CardColor))
+    reason = Text(required=True, validate=validate.Length(min=2, max=2000),
                            metadata={"description": "异常办理情形，如无正当理由拒办、违规收费"})
     subject = fields.Nested(SubjectSchema, load_default=None, allow_none=True)
 
 
 class OptionalNoteSchema(ma.Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class CardReadSchema(ma.Schema):
@@ -126,8 +129,8 @@ CardPageSchema = page_schema(CardReadSchema, "CardPage")
 
 # -- reminders and the board ---------------------------------------------------------------------------
 class WarningListQuerySchema(PageQuerySchema):
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
-    subject_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
+    subject_id = Text(load_default=None, validate=validate.Length(min=1, max=64))
 
 
 class WarningReadSchema(ma.Schema):
@@ -145,7 +148,7 @@ WarningPageSchema = page_schema(WarningReadSchema, "WarningPage")
 
 
 class DepartmentQuerySchema(ma.Schema):
-    department = fields.String(load_default=None, validate=DEPARTMENT_CODE)
+    department = Text(load_default=None, validate=DEPARTMENT_CODE)
 
 
 class SummarySchema(ma.Schema):
@@ -157,7 +160,7 @@ class SummarySchema(ma.Schema):
 
 
 class PeriodQuerySchema(DepartmentQuerySchema):
-    period = fields.String(load_default=None,
+    period = Text(load_default=None,
                            metadata={"description": "2026Q4, 2026-11 or 2026; default: this quarter"})
 
 
@@ -186,25 +189,25 @@ class ScoresSchema(ma.Schema):
 
 # -- approvals (ingest) --------------------------------------------------------------------------
 class ApprovalCreateSchema(ma.Schema):
-    system = fields.String(required=True, validate=_CODE, metadata={"description": "reporting system's code"})
-    external_id = fields.String(required=True, validate=_CODE)
-    item_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    department = fields.String(required=True, validate=DEPARTMENT_CODE)
-    accepted_at = fields.AwareDateTime(required=True, metadata={"description": "受理时间, ISO-8601 with offset"})
-    joint = fields.Boolean(load_default=False, metadata={"description": "统一/联合/集中办理 (45 + 15 days)"})
+    system = Text(required=True, validate=_CODE, metadata={"description": "reporting system's code"})
+    external_id = Text(required=True, validate=_CODE)
+    item_name = Text(required=True, validate=validate.Length(min=2, max=200))
+    department = Text(required=True, validate=DEPARTMENT_CODE)
+    accepted_at = BoundedAwareDateTime(required=True, metadata={"description": "受理时间, ISO-8601 with offset"})
+    joint = StrictBoolean(load_default=False, metadata={"description": "统一/联合/集中办理 (45 + 15 days)"})
     promised_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                    validate=validate.Range(min=1, max=45),
                                    metadata={"description": "承诺时限 in working days, ≤ the statutory limit"})
 
 
 class ApprovalPauseSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=500),
+    reason = Text(required=True, validate=validate.Length(min=2, max=500),
                            metadata={"description": "听证、专家评审、检验检测 …"})
-    at = fields.AwareDateTime(load_default=None, metadata={"description": "default: now"})
+    at = BoundedAwareDateTime(load_default=None, metadata={"description": "default: now"})
 
 
 class ApprovalAtSchema(ma.Schema):
-    at = fields.AwareDateTime(load_default=None, metadata={"description": "default: now"})
+    at = BoundedAwareDateTime(load_default=None, metadata={"description": "default: now"})
 
 
 class ApprovalReadSchema(ma.Schema):

@@ -24,6 +24,7 @@ from services.monitoring.rules import (
     Stage,
 )
 from shared import bulk
+from shared.audit_heads import add_audit_heads_table
 from shared.calendar import TimeLimit
 from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
@@ -153,12 +154,16 @@ approvals = sa.Table(
     sa.Column("completed_at", UtcDateTime()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.UniqueConstraint("system", "external_id", name="uq_approvals_external"),
+    # An external id is unique within one department's system only: another department's id is another item.
+    sa.UniqueConstraint("department", "system", "external_id", name="uq_approvals_department_external"),
     sa.Index("ix_approvals_department", "department", "status"),
 )
 
 # Replica of the gateway's department directory (names for the board and the scores).
 departments = add_department_replica(metadata)
+
+# The audit chain heads every service publishes (shared.audit_heads); `duban audit verify` reads them.
+audit_heads = add_audit_heads_table(metadata)
 calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
 rules_versions = add_rules_versions(metadata)  # the published rules, replicated
 
@@ -320,8 +325,9 @@ class ApprovalRepository(Repository):
             raise NotFound("审批事项不存在 / approval not found", {"id": [approval_id]})
         return self._load(row)
 
-    def find(self, system: str, external_id: str) -> Approval | None:
-        row = self.conn.execute(sa.select(approvals).where(approvals.c.system == system,
+    def find(self, department: str, system: str, external_id: str) -> Approval | None:
+        row = self.conn.execute(sa.select(approvals).where(approvals.c.department == department,
+                                                           approvals.c.system == system,
                                                            approvals.c.external_id == external_id)).first()
         return None if row is None else self._load(row)
 

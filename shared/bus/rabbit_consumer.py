@@ -24,6 +24,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 from shared.bus.consumer import Consumer
 from shared.bus.envelope import Event, UndecodableMessage
 from shared.bus.rabbitmq import EXCHANGE
+from shared.logs import describe_error
 from shared.metrics import DEAD_LETTERS, REDELIVERIES
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class RabbitConsumerWorker:
             self.consumer.handle_batch(decoded)
         except Exception as exc:
             log.warning("batch failed; applying one by one",
-                        extra={"queue": self.queue, "size": len(decoded), "error": str(exc)})
+                        extra={"queue": self.queue, "size": len(decoded), "error": describe_error(exc)})
             for method, properties, body in applied:
                 self.on_message(channel, method, properties, body)
             return
@@ -158,13 +159,15 @@ class RabbitConsumerWorker:
             self._remember(message_id, failures)
             if failures >= self.max_failures:
                 log.error("dead-lettering after repeated failures", extra={
-                    "message_id": message_id, "routing_key": routing_key, "failures": failures, "error": str(exc)})
+                    "message_id": message_id, "routing_key": routing_key, "failures": failures,
+                    "error": describe_error(exc)})
                 DEAD_LETTERS.labels(self.queue).inc()
                 self._failures.pop(message_id, None)
                 channel.basic_reject(method.delivery_tag, requeue=False)
             else:
                 log.warning("handler failed; retrying", extra={
-                    "message_id": message_id, "routing_key": routing_key, "attempt": failures, "error": str(exc)})
+                    "message_id": message_id, "routing_key": routing_key, "attempt": failures,
+                    "error": describe_error(exc)})
                 self.sleep(self.backoff(failures))
                 channel.basic_nack(method.delivery_tag, requeue=True)
             return

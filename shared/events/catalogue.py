@@ -11,7 +11,8 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 
 from shared.events import EVENTS, DomainEvent
-from shared.events import clocks as _clocks  # noqa: F401  (registers the classes)
+from shared.events import audit as _audit  # noqa: F401  (registers the classes)
+from shared.events import clocks as _clocks  # noqa: F401
 from shared.events import gateway as _gateway  # noqa: F401
 from shared.events import hotline as _hotline  # noqa: F401
 from shared.events import monitoring as _monitoring  # noqa: F401

@@ -204,3 +204,15 @@ def test_login_attempts_are_rate_limited_per_client_and_username(client) -> None
     # another username from the same address is not locked out by the first one's failures
     assert client.post("/api/auth/v1/token", json={"username": "other", "password": "wrong-wrong"}
                        ).status_code == 401
+
+
+@pytest.mark.parametrize("body", [
+    '{"username": "\\ud800", "password": "x"}',
+    '{"username": "li", "password": "\\udfff"}',
+    '{"username": "li\\u0000", "password": "x"}',
+    '{"username": "li", "password": ' + "[" * 50_000 + "]" * 50_000 + "}",
+])
+def test_the_anonymous_login_answers_unusable_json_with_a_422_envelope(client, envelope, body):
+    response = client.post(LOGIN, data=body, content_type="application/json")
+
+    envelope(response, 422)

@@ -62,7 +62,8 @@ def test_a_page_past_the_end_is_empty_but_keeps_the_total(client, seeded):
     assert response.json["total"] == len(demo.DEPARTMENTS)
 
 
-@pytest.mark.parametrize("query", [{"page_size": 201}, {"page_size": 0}, {"page": 0}, {"active": "maybe"}])
+@pytest.mark.parametrize("query", [{"page_size": 201}, {"page_size": 0}, {"page": 0}, {"active": "maybe"},
+                                   {"page": 9223372036854775807}, {"page": 100_001}])
 def test_bad_paging_or_filter_gives_a_422_envelope(client, query):
     response = client.get(DEPARTMENTS, query_string=query)
 

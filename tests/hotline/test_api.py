@@ -3,7 +3,9 @@ returns and callbacks (DESIGN §6 "Hotline (12345)", §7, §8)."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 
 import pytest
 from werkzeug.test import Client
@@ -272,6 +274,13 @@ GOOD_TICKET = {"type": "complaint", "title": "噪音扰民", "content": "夜间�
     pytest.param({"caller": {"phone": "call me"}}, "caller", id="not-a-phone-number"),
     pytest.param({"caller": "张三"}, "caller", id="caller-not-an-object"),
     pytest.param({"priority": "high"}, "priority", id="unknown-field"),
+    pytest.param({"title": "   "}, "title", id="blank-title-trimmed-before-the-length-check"),
+    pytest.param({"content": " \n\t "}, "content", id="blank-content"),
+    pytest.param({"confidential": "yes"}, "confidential", id="confidential-yes-is-no-boolean"),
+    pytest.param({"confidential": 1}, "confidential", id="confidential-1-is-no-boolean"),
+    pytest.param({"utility": "false"}, "utility", id="utility-string-false-is-no-boolean"),
+    pytest.param({"content": "夜间施工\u0000噪音"}, "content", id="nul-in-content"),
+    pytest.param({"caller": {"name": "张\x07三"}}, "caller", id="bell-in-caller-name"),
 ])
 def test_invalid_intake_gets_422_naming_the_field_and_writes_nothing(desk, envelope, change, field):
     body = {**GOOD_TICKET, **change}
@@ -282,6 +291,17 @@ def test_invalid_intake_gets_422_naming_the_field_and_writes_nothing(desk, envel
 
     assert field in error["errors"]
     assert field in error["message"]
+    assert desk.counts() == before
+
+
+def test_a_lone_surrogate_in_a_ticket_gets_422_and_writes_nothing(desk, envelope):
+    before = desk.counts()
+    body = json.dumps({**GOOD_TICKET, "title": "噪音\ud800扰民"})  # ASCII-escaped, as a client sends it
+
+    response = desk.client.post(TICKETS, data=body, headers={
+        **desk.headers("operator"), "Content-Type": "application/json"})
+
+    assert "title" in envelope(response, 422)["errors"]
     assert desk.counts() == before
 
 
@@ -346,6 +366,32 @@ def test_the_same_idempotency_key_files_one_ticket_and_replays_its_number(desk):
     assert replay.get_json()["number"] == first.get_json()["number"]
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert desk.count("tickets") == tickets == 1
+
+
+class ProcessKilled(BaseException):
+    """Stands in for kill -9 during intake: nothing after the failing point runs."""
+
+
+def test_a_crash_after_the_ticket_committed_still_replays_its_answer_a_minute_later(desk, monkeypatch):
+    """The key's answer commits with the ticket: the resent request gets the ticket, not a second one."""
+    headers = {"Idempotency-Key": "intake-crash-1"}
+    real_committed = desk.db.committed
+
+    def die_after_commit(**kwargs):
+        monkeypatch.setattr(desk.db, "committed", real_committed)
+        raise ProcessKilled
+
+    monkeypatch.setattr(desk.db, "committed", die_after_commit)
+    with pytest.raises(ProcessKilled):
+        desk.post(TICKETS, "operator", GOOD_TICKET, headers)
+    desk.clock.advance(timedelta(seconds=61))
+
+    replay = desk.post(TICKETS, "operator", GOOD_TICKET, headers)
+
+    assert replay.status_code == 201, replay.get_json()
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert desk.count("tickets") == 1
+    assert replay.get_json()["id"] == desk.rows("tickets")[0].id
 
 
 def test_an_idempotency_key_reused_for_a_different_ticket_is_refused(desk, envelope):
@@ -413,7 +459,12 @@ def test_the_list_pages_newest_first(desk):
 
 @pytest.mark.parametrize("query", [{"page_size": 201}, {"page_size": 0}, {"page": 0}, {"page": "x"},
                                    {"status": "lost"}, {"overdue": "sometimes"},
-                                   {"created_from": "2026-11-24T00:00:00"}])
+                                   {"created_from": "2026-11-24T00:00:00"}, {"q": "\x00"}, {"q": "路灯\x1b"},
+                                   {"created_from": "0001-01-01T00:00:00+00:00"},
+                                   {"created_to": "9999-12-31T23:59:59+00:00"},
+                                   {"created_to": "9999-12-31T23:59:59.999999-14:00"},
+                                   {"created_from": "1999-12-31T00:00:00+08:00"},
+                                   {"created_from": "2026-11-24T00:00:00+08:05:43"}])
 def test_bad_list_parameters_get_422(desk, envelope, query):
     envelope(desk.get(TICKETS, "dispatcher", **query), 422)
 
@@ -469,6 +520,21 @@ def test_q_finds_tickets_by_title_words_or_exact_number(desk):
     assert [t["id"] for t in by_word["items"]] == [leak["id"]]
     assert [t["id"] for t in by_number["items"]] == [leak["id"]]
     assert percent["total"] == 0  # LIKE wildcards are taken literally
+
+
+def test_q_matches_titles_only_case_blind_and_its_meaning_is_documented(desk):
+    """q searches titles (and exact numbers), never content or the caller; the OpenAPI says so."""
+    lamp = desk.file(title="LED路灯不亮", content="幸福里门口的灯")
+    desk.file(title="道路坑洼", content="LED 灯旁边的坑")
+
+    found = desk.get(TICKETS, "dispatcher", q="  led ").get_json()
+    by_content = desk.get(TICKETS, "dispatcher", q="幸福里门口").get_json()
+    spec = desk.client.get("/api/hotline/openapi.json").get_json()
+    q = next(p for p in spec["paths"]["/api/hotline/v1/tickets"]["get"]["parameters"] if p["name"] == "q")
+
+    assert [t["id"] for t in found["items"]] == [lamp["id"]]
+    assert by_content["total"] == 0
+    assert "title" in q["description"] and "number" in q["description"]
 
 
 def test_overdue_lists_tickets_past_their_sign_deadline(desk):

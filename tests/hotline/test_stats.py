@@ -148,6 +148,9 @@ def test_a_bad_period_gets_422(desk, envelope, query):
 
 
 @pytest.mark.parametrize("query", [{"period": "0000"}, {"period": "9999Q4"},
-                                   {"from": "9999-12-01", "to": "9999-12-31"}])
+                                   {"from": "9999-12-01", "to": "9999-12-31"},
+                                   {"period": "0001Q1"}, {"period": "1999"}, {"period": "2101-01"},
+                                   {"from": "0001-01-01", "to": "2026-11-01"},
+                                   {"from": "2026-11-01", "to": "2101-01-01"}])
 def test_a_period_at_the_edge_of_the_calendar_gets_422_not_500(desk, envelope, query):
     envelope(desk.get(STATS, "dispatcher", **query), 422)

@@ -92,6 +92,13 @@ def test_a_promised_limit_longer_than_the_statutory_one_is_refused_and_nothing_i
     {"promised_days": "ten"},
     {"system": ""},
     {"unexpected": True},
+    {"accepted_at": "0001-01-01T10:00:00+08:00"},   # year 1: an instant red card in this quarter
+    {"accepted_at": "1900-01-01T10:00:00+08:00"},
+    {"accepted_at": "1999-12-31T23:59:00+08:00"},
+    {"accepted_at": "2026-11-02T10:00:00+08:05:43"},  # a local-mean-time offset is no RFC 3339 offset
+    {"accepted_at": "2026-11-04T10:00:00+08:00"},   # more than a day ahead
+    {"joint": "yes"},
+    {"item_name": "   "},
 ])
 def test_a_bad_report_gets_a_422_envelope_and_writes_nothing(report, envelope, counts, fields):
     before = counts()
@@ -209,3 +216,38 @@ def test_an_overdue_promise_gets_its_yellow_card_like_any_clock(report, monitori
     card = rows("cards")[0]
     assert (card.subject_service, card.department) == ("approval", "zjj")
     assert "承诺办结时限" in card.reason
+
+
+# -- the key is (department, system, external_id) -----------------------------------------------------
+def test_another_departments_same_external_id_is_a_different_approval_never_the_first_ones(report, bearer, rows):
+    """Filing scjg's id as zjj neither reads scjg's approval nor blocks scjg from filing it."""
+    scjg = bearer(DEPARTMENT, departments=("scjg",))
+    zjj_first = report()
+
+    scjg_own = report(headers=scjg, department="scjg", item_name="食品经营许可")
+
+    assert (zjj_first.status_code, scjg_own.status_code) == (201, 201)
+    body = scjg_own.get_json()
+    assert body["id"] != zjj_first.get_json()["id"]
+    assert body["department"] == "scjg" and body["item_name"] == "食品经营许可"
+    assert {c["department"] for c in body["clocks"]} == {"scjg"}
+    assert len(rows("approvals")) == 2
+
+
+def test_the_same_key_reported_with_other_facts_is_a_409_and_changes_nothing(report, envelope, counts):
+    report()
+    before = counts()
+
+    error = envelope(report(item_name="另一个事项"), 409)
+
+    assert "item_name" in error["errors"]
+    assert counts() == before
+    assert report().status_code == 200
+
+
+def test_the_hotline_office_pseudo_department_files_no_approvals(report, bearer, envelope, counts):
+    before = counts()
+
+    error = envelope(report(headers=bearer(ADMIN), department="12345"), 422)
+
+    assert "department" in error["errors"] and counts() == before

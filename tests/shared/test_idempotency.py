@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -133,3 +134,82 @@ def test_blank_or_overlong_key_is_rejected(client, key):
 
     assert response.status_code == 422
     assert "Idempotency-Key" in response.get_json()["errors"]
+
+
+class ProcessKilled(BaseException):
+    """Stands in for kill -9: no handler runs, nothing after the failing point happens."""
+
+
+def test_a_crash_right_after_the_commit_leaves_the_answer_stored_with_the_change(client, db, clock, monkeypatch):
+    """The stored answer commits with the change: a retry any time later replays it, never redoes it."""
+    real_committed = db.committed
+
+    def die_after_commit(**kwargs):
+        monkeypatch.setattr(db, "committed", real_committed)
+        raise ProcessKilled
+
+    monkeypatch.setattr(db, "committed", die_after_commit)
+    with pytest.raises(ProcessKilled):
+        post(client, {"name": "lamp", "size": 2})
+    clock.advance(STALE_AFTER + timedelta(seconds=1))
+
+    retried = post(client, {"name": "lamp", "size": 2})
+
+    assert retried.status_code == 201, retried.get_json()
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.get_json() == {"id": 1, "name": "lamp", "size": 2}
+    assert things(db) == ["lamp"]
+    assert post(client, {"name": "door"}).status_code == 422  # the key still refuses another body
+
+
+def test_a_crash_before_the_commit_leaves_neither_change_nor_answer(app, client, db, clock):
+    def die_inside_the_view() -> None:
+        raise ProcessKilled
+
+    app.extensions["test.during_create"] = die_inside_the_view
+    with pytest.raises(ProcessKilled):
+        post(client, {"name": "lamp"})
+    del app.extensions["test.during_create"]
+
+    assert post(client, {"name": "lamp"}).status_code == 201
+    assert things(db) == ["lamp"]
+
+
+def test_a_stored_answer_is_not_replayed_after_the_ttl_and_the_key_starts_afresh(client, db, clock, count_rows):
+    """Answers hold personal data: after DUBAN_IDEMPOTENCY_TTL_HOURS (24 by default) they are gone."""
+    assert post(client, {"name": "lamp"}).status_code == 201
+    clock.advance(timedelta(hours=23, minutes=59))
+    assert post(client, {"name": "lamp"}).headers["Idempotent-Replayed"] == "true"
+    clock.advance(timedelta(minutes=2))
+
+    reused = post(client, {"name": "door"})  # another body under the old key: no longer a mismatch
+
+    assert reused.status_code == 201 and "Idempotent-Replayed" not in reused.headers
+    assert things(db) == ["lamp", "door"]
+
+
+def test_purge_deletes_answers_older_than_the_ttl_only(client, db, clock, count_rows):
+    from shared.idempotency import purge_expired
+
+    post(client, {"name": "lamp"}, key="old")
+    clock.advance(timedelta(hours=25))
+    post(client, {"name": "door"}, key="new")
+
+    assert purge_expired(db, timedelta(hours=24)) == 1
+    assert count_rows(db, "idempotency_keys") == 1
+
+
+def test_the_ttl_comes_from_the_settings(db, tokens, clock):
+    from shared.settings import Settings
+    from shared.web import create_service_app
+    from tests.shared.conftest import _things_blueprint
+
+    app, api = create_service_app("test", Settings(idempotency_ttl_hours=1), title="t", tokens=tokens,
+                                  context=SimpleNamespace(db=db))
+    api.register_blueprint(_things_blueprint())
+    client = app.test_client()
+    post(client, {"name": "lamp"})
+    clock.advance(timedelta(hours=1, seconds=1))
+
+    assert "Idempotent-Replayed" not in post(client, {"name": "lamp"}).headers
+    assert Settings.from_env({"DUBAN_IDEMPOTENCY_TTL_HOURS": "6"}).idempotency_ttl_hours == 6

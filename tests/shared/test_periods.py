@@ -45,7 +45,7 @@ def test_an_unrecognised_period_is_invalid_input_naming_the_field(text):
     assert "period" in raised.value.errors
 
 
-@pytest.mark.parametrize("text", ["0000", "9999", "9999Q4", "9999-12"])
+@pytest.mark.parametrize("text", ["0000", "9999", "9999Q4", "9999-12", "0001Q1", "1999Q4", "2101", "2101-01"])
 def test_a_year_outside_the_calendar_is_invalid_input(text):
     with pytest.raises(InvalidInput):
         parse_period(text, SHANGHAI)
@@ -70,6 +70,18 @@ def test_a_range_ending_before_it_starts_is_invalid_input():
     assert "to" in raised.value.errors
 
 
+@pytest.mark.parametrize(("start", "end"), [(date(1, 1, 1), date(2026, 1, 1)), (date(1999, 12, 31), date(2026, 1, 1)),
+                                            (date(2026, 1, 1), date(2101, 1, 1))])
+def test_a_range_outside_2000_to_2100_is_invalid_input(start, end):
+    with pytest.raises(InvalidInput):
+        period_between(start, end, SHANGHAI)
+
+
+def test_the_years_2000_and_2100_are_inside():
+    assert parse_period("2000Q1", SHANGHAI).start == sh(2000, 1, 1)
+    assert parse_period("2100-12", SHANGHAI).end == sh(2101, 1, 1)
+
+
 def test_a_range_ending_on_the_last_representable_day_is_invalid_input_not_a_crash():
     with pytest.raises(InvalidInput):
         period_between(date(9999, 12, 1), date(9999, 12, 31), SHANGHAI)
@@ -89,3 +101,12 @@ def test_periods_follow_the_time_zone_they_are_asked_in():
 
     assert utc.start == datetime(2026, 11, 1, tzinfo=UTC)
     assert utc.start - parse_period("2026-11", SHANGHAI).start == (sh(2026, 1, 1).utcoffset())
+
+
+def test_a_time_before_1901_is_never_shown_with_a_local_mean_time_offset():
+    """Asia/Shanghai before 1901 is LMT (+08:05:43), which RFC 3339 cannot express: such a time is shown in UTC."""
+    from shared.schemas import LocalDateTime
+
+    shown = LocalDateTime().serialize("at", {"at": datetime(1900, 1, 1, 2, 0, tzinfo=UTC)})
+
+    assert shown == "1900-01-01T02:00:00+00:00"
