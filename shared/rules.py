@@ -62,7 +62,7 @@ def from_config(cls: type[P], section: str, data: Any) -> P:
             errors[path] = ["unknown rule"]
             continue
         try:
-            values[key] = _value(hints[key], raw)
+            values[key] = _value(hints[key], raw, fields[key].metadata.get("range"))
         except ValueError as exc:
             errors[path] = [str(exc)]
     if errors:
@@ -70,7 +70,7 @@ def from_config(cls: type[P], section: str, data: Any) -> P:
     return cls(**values)
 
 
-def _value(hint: Any, raw: Any) -> Any:
+def _value(hint: Any, raw: Any, bounds: tuple[int, int] | None = None) -> Any:
     if hint is TimeLimit:
         if not isinstance(raw, Mapping) or set(raw) != {"amount", "unit"}:
             raise ValueError('a time limit is {"amount": n, "unit": "working_days"|"natural_days"|…}')
@@ -92,8 +92,8 @@ def _value(hint: Any, raw: Any) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
             raise ValueError("a share between 0 and 1")
         return float(raw)
-    if hint is int:
-        return _integer(raw, 0, 1000)
+    if hint is int:  # a field may declare its range: field(default=…, metadata={"range": (low, high)})
+        return _integer(raw, *(bounds or (0, 1000)))
     raise ValueError(f"unsupported rule type {hint!r}")
 
 

@@ -41,8 +41,9 @@ CommandT = TypeVar("CommandT", bound=ClockCommand)
 
 
 def _first_time(uow: UnitOfWork, command: ClockCommand) -> bool:
-    """Record the command's key; False if a command with this key was applied before."""
-    return bool(bulk.insert_new(uow.conn, store.clock_commands, [{"id": command.key, "applied_at": uow.now}]))
+    """Record the command's key (within its service's keys); False if it was applied before."""
+    key = f"{command.subject_service}:{command.key}"
+    return bool(bulk.insert_new(uow.conn, store.clock_commands, [{"id": key, "applied_at": uow.now}]))
 
 
 def _kind(command: ClockCommand) -> ClockKind | None:
@@ -68,6 +69,10 @@ def _command(cls: type[CommandT], apply: Callable[[Monitoring, UnitOfWork, Comma
 
     def handle(monitoring: Monitoring, uow: UnitOfWork, event: Event) -> None:
         command = cls.from_event(event)
+        producer = event.type.split(".", 1)[0]
+        if command.subject_service != producer:  # a service times only its own subjects: never applicable
+            raise InvalidInput(f"{producer} may not command clocks of {command.subject_service}",
+                               {"subject_service": [command.subject_service]})
         if _first_time(uow, command):
             apply(monitoring, uow, command)
 

@@ -24,6 +24,8 @@ def card_issued(r: Rectification, uow: UnitOfWork, event: Event) -> None:
     card = CardIssued.from_event(event)
     if card.color != "red" or not r.policy.from_red_cards:
         return
+    if (card.subject or {}).get("service") == "rectification":
+        return  # an overdue notice's own card: the notice is the rectification already, not a new one
     subject = card.subject or {}
     raise_notice(r, uow, department=card.department, source_kind=SourceKind.RED_CARD, source_id=card.card_id,
                  source_ref={"service": "monitoring", "id": card.card_id, "number": subject.get("ref", "")},

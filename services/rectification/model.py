@@ -73,6 +73,8 @@ class Notice:
         self._own(actor)
         self._require(NoticeStatus.ISSUED, NoticeStatus.ACKNOWLEDGED, NoticeStatus.RETURNED, action="report")
         require_text(measures, "measures", minimum=5)
+        if (pending := self.pending_extension) is not None:  # reporting withdraws an undecided extension request
+            pending.update(decided=True, withdrawn=True)
         self.status = NoticeStatus.REPORTED
         self._log(now, actor, "reported", measures=measures.strip(), evidence=evidence)
         self._emit(E.NoticeReported, now, round=self.rounds + 1)
@@ -97,6 +99,7 @@ class Notice:
     # -- the inspector -----------------------------------------------------------------------------
     def decide_extension(self, *, actor: Actor, approve: bool, comment: str, due_at: datetime | None,
                          now: datetime) -> None:
+        self._require(NoticeStatus.ISSUED, NoticeStatus.ACKNOWLEDGED, NoticeStatus.RETURNED, action="decide_extension")
         request = self.pending_extension
         if request is None:
             raise InvalidTransition("没有待审核的延期申请 / no extension request is pending")

@@ -135,6 +135,7 @@ def draw(spotcheck: Spotcheck, *, principal: Principal, plan_id: str, seed: str)
                 for member in selection["inspectors"]:
                     assigned.setdefault(by_pseudonym[member["pseudonym"]], []).append(selection["target"]["uscc"])
             store.InspectorRepository(uow.conn).remember_assignments(assigned, now=uow.now)
+            uow.audit("inspectors.assigned", "plan", plan.id, before=None, after={"assigned": assigned})
         uow.audit("plan.drawn", "plan", plan.id, before={"status": PlanStatus.PUBLISHED.value},
                   after={"status": plan.status.value, "draw": (plan.draw or {}).get("id"),
                          "failed": (plan.draw or {}).get("failed")})
@@ -171,13 +172,14 @@ def public_draw(spotcheck: Spotcheck, *, draw_id: str) -> Plan:
 
 
 # -- results ---------------------------------------------------------------------------------------
-def _may_record(plan: Plan, principal: Principal) -> str:
-    """The department a result is recorded for: the caller's own, if it takes part in the plan."""
+def _may_record(plan: Plan, principal: Principal, team: list[dict[str, Any]] | None = None) -> str:
+    """The department a result is recorded for: the caller's own if it takes part in the plan; for an
+    inspector, that of the target's team leader (the first member drawn)."""
     mine = sorted(set(plan.departments) & principal.departments)
     if mine:
         return mine[0]
     if principal.has_any(*PLANNERS):
-        return plan.departments[0]
+        return str(team[0]["department"]) if team else plan.departments[0]
     raise Forbidden("只有参与该计划的单位可以录入结果 / only the plan's departments record results")
 
 
@@ -186,12 +188,13 @@ def record_result(spotcheck: Spotcheck, *, principal: Principal, plan_id: str, u
     """检查结果 for a drawn target; it starts the 20-working-day publication clock."""
     with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
         plan = uow.repository(store.PlanRepository).get(plan_id)
-        department = _may_record(plan, principal)
+        _may_record(plan, principal)
         if plan.status is not PlanStatus.DRAWN or plan.draw is None:
             raise InvalidTransition("计划尚未抽取 / the plan has not been drawn")
         selection = next((s for s in plan.draw["selections"] if s["target"]["uscc"] == uscc), None)
         if selection is None:
             raise InvalidInput("该对象未被抽中 / this target was not drawn", {"uscc": [uscc]})
+        department = _may_record(plan, principal, selection["inspectors"])
         result = Result.record(plan_id=plan.id, draw_id=plan.draw["id"], target=selection["target"],
                                inspectors=[{k: i[k] for k in ("name", "certificate_no", "department")}
                                            for i in selection["inspectors"]],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -37,20 +37,23 @@ def label(value: StrEnum) -> str:
     return LABELS.get(value, value.value)
 
 
+BASIS_POINTS = {"range": (0, 10_000)}  # 10000 = 100%
+
+
 @dataclass(frozen=True)
 class SamplingPolicy:
     """Default sampling (DESIGN §6): per credit-risk class D high 30%, C 10%, B 2%, A 1% (in basis points);
     a complaint adds 10% weight (up to 10 complaints), the abnormal-operations list doubles it; teams of at
     least two (《市场监督管理行政处罚程序规定》: two or more enforcement officers)."""
 
-    ratio_a: int = 100
-    ratio_b: int = 200
-    ratio_c: int = 1000
-    ratio_d: int = 3000
+    ratio_a: int = field(default=100, metadata=BASIS_POINTS)
+    ratio_b: int = field(default=200, metadata=BASIS_POINTS)
+    ratio_c: int = field(default=1000, metadata=BASIS_POINTS)
+    ratio_d: int = field(default=3000, metadata=BASIS_POINTS)
     complaint_weight: int = 10
     complaint_cap: int = 10
     abnormal_weight: int = 100
-    team_size: int = 2
+    team_size: int = field(default=2, metadata={"range": (2, 10)})
 
     def ratios(self) -> dict[str, int]:
         return {"A": self.ratio_a, "B": self.ratio_b, "C": self.ratio_c, "D": self.ratio_d}

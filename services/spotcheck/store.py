@@ -141,9 +141,10 @@ class InspectorRepository(Repository):
 
     def remember_assignments(self, assigned: dict[str, list[str]], *, now: Any) -> None:
         """Add each inspector's new targets to its previous ones, so the next draw avoids them (回避)."""
+        lock = self.conn.dialect.name != "sqlite"  # SQLite writers are serialised already
         for inspector_id, usccs in assigned.items():
-            row = self.conn.execute(sa.select(inspectors.c.previous_targets)
-                                    .where(inspectors.c.id == inspector_id)).first()
+            query = sa.select(inspectors.c.previous_targets).where(inspectors.c.id == inspector_id)
+            row = self.conn.execute(query.with_for_update() if lock else query).first()
             if row is not None:
                 previous = sorted(set(json.loads(row.previous_targets)) | set(usccs))
                 self.conn.execute(inspectors.update().where(inspectors.c.id == inspector_id)
@@ -189,8 +190,10 @@ class PlanRepository(Repository):
         if published_only:
             conditions.append(plans.c.status != PlanStatus.DRAFT.value)
         where = sa.and_(sa.true(), *conditions)
-        rows = [_plan(row) for row in self.conn.execute(sa.select(plans).where(where)
-                                                         .order_by(plans.c.created_at.desc(), plans.c.id))]
+        # A list shows summaries: the frozen population (up to a city's million targets) stays in the table.
+        summary = [c for c in plans.c if c.name not in ("population", "draw")]
+        rows = [_plan(row, summary=True) for row in self.conn.execute(
+            sa.select(*summary).where(where).order_by(plans.c.created_at.desc(), plans.c.id))]
         if departments is not None:  # a department sees the plans it takes part in
             rows = [p for p in rows if set(p.departments) & departments]
         return rows[offset:offset + limit], len(rows)
@@ -203,8 +206,14 @@ def _plan_values(plan: Plan) -> dict[str, Any]:
             "created_by": plan.created_by, "published_at": plan.published_at}
 
 
-def _plan(row: Row[Any]) -> Plan:
+def _plan(row: Row[Any], *, summary: bool = False) -> Plan:
     m = row._mapping
+    if summary:
+        draw = {"id": m["draw_id"]} if m["draw_id"] else None
+        return Plan(id=m["id"], name=m["name"], **{name: json.loads(m[name]) for name in _JSON},
+                    created_at=m["created_at"], created_by=m["created_by"], status=PlanStatus(m["status"]),
+                    population_sha256=m["population_sha256"], published_at=m["published_at"], draw=draw,
+                    version=m["version"])
     return Plan(id=m["id"], name=m["name"], **{name: json.loads(m[name]) for name in _JSON},
                 created_at=m["created_at"], created_by=m["created_by"], status=PlanStatus(m["status"]),
                 population=json.loads(m["population"]) if m["population"] else None,

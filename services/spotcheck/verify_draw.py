@@ -52,8 +52,12 @@ def population_sha256(targets: Sequence[Mapping[str, Any]], inspectors: Sequence
     conflicts, previous_targets]`` with the three lists sorted, the rows ordered by pseudonym. (Rows,
     not objects: the hash of a million targets is then a fraction of the draw's own hashing.)
     """
-    target_rows = [[t["uscc"], t["name"], t["region"], t["industry"], t["class"], bool(t["abnormal"]),
-                    int(t["complaints"])] for t in sorted(targets, key=lambda t: t["uscc"])]
+    for t in targets:
+        if not isinstance(t["abnormal"], bool) or isinstance(t["complaints"], bool) \
+                or not isinstance(t["complaints"], int):
+            raise ValueError(f"target {t.get('uscc')}: abnormal must be true/false and complaints a whole number")
+    target_rows = [[t["uscc"], t["name"], t["region"], t["industry"], t["class"], t["abnormal"], t["complaints"]]
+                   for t in sorted(targets, key=lambda t: t["uscc"])]
     inspector_rows = [[i["pseudonym"], i["department"], i["region"], sorted(i["qualifications"]),
                        sorted(i["conflicts"]), sorted(i["previous_targets"])]
                       for i in sorted(inspectors, key=lambda i: i["pseudonym"])]
@@ -207,10 +211,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         record = json.load(f)
     with open(args[1], encoding="utf-8") as f:
         population = json.load(f)
-    difference = verify(record, population)
+    try:
+        difference = verify(record, population)
+    except (KeyError, TypeError, ValueError) as exc:
+        difference = f"malformed input: {exc}"
     if difference is None:
         print(f"MATCH: {len(record['selections'])} targets and their teams follow from the seed, the population "
               f"({record['population_sha256'][:12]}…) and the parameters")
+        if record["commitment"]["kind"] == "beacon":
+            print(f"NOTE: the seed comes from public-randomness round {record['commitment']['value']}; check it "
+                  "against that round's published value (this file cannot, offline)")
         return 0
     print(f"DIFFERENT: {difference}")
     return 1

@@ -129,7 +129,8 @@ def command(deliver: Callable[..., Event], clock: ManualClock) -> Callable[..., 
              key: str | None = None, message_id: str | None = None, service: str = "hotline",
              **fields: Any) -> Event:
         at = at or clock.now()
-        data = cls(key=key or uuid.uuid4().hex, subject_service=service, subject_kind="ticket",
+        data = cls(key=key or uuid.uuid4().hex, subject_service=fields.pop("subject_service", service),
+                   subject_kind="ticket",
                    subject_id=ticket_id, subject_ref=fields.pop("ref", ""), kind=kind, at=at, **fields).to_data()
         return deliver(cls.routing_key(service), data, at=at, message_id=message_id)
 

@@ -191,3 +191,14 @@ def test_a_department_event_arriving_late_does_not_overwrite_a_newer_name(delive
             at=clock.now() - timedelta(hours=1))
 
     assert [r.name for r in rows("departments")] == ["新名称"]
+
+
+def test_a_service_may_not_command_another_services_clocks(command, rows):
+    import pytest
+
+    from shared.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="may not command"):
+        command(ClockStarted, "t-1", "sign", service="hotline", subject_service="spotcheck", department="zjj",
+                limit_amount=1, limit_unit="working_days")
+    assert rows("clocks") == []

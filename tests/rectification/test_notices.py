@@ -193,3 +193,30 @@ def test_a_spot_check_finding_s_notice_is_linked_back_to_its_result(tmp_path, mo
         assert result["notice_number"].startswith("整改〔")
     finally:
         both.close()
+
+
+def test_an_overdue_notices_own_red_card_raises_no_second_notice(suite):
+    from shared.events.monitoring import CardIssued
+
+    card = CardIssued(card_id="c-9", color="red", department="zjj", reason="整改逾期", source="auto",
+                      rule="overdue", subject={"service": "rectification", "kind": "notice", "id": "n-1",
+                                               "ref": "整改〔2026〕0001号"}, issued_at=datetime.now(UTC))
+    event = Event(type=card.TYPE, data=card.to_data(), occurred_at=datetime.now(UTC), producer="monitoring")
+    from shared.bus.consumer import Consumer
+
+    Consumer(suite.databases["rectification"], "rectification",
+             PARTS["rectification"].subscriptions(suite.contexts["rectification"])).handle("m-9", event.type,
+                                                                                           event.to_json())
+
+    assert notices(suite) == []
+
+
+def test_an_extension_is_decided_only_on_an_open_notice(suite, envelope):
+    zjj = {"departments": ("zjj",)}
+    notice = call(suite, "POST", API + "/notices", {"department": "zjj", "findings": "需要整改的问题"},
+                  INSPECTOR).get_json()
+    path = f"{API}/notices/{notice['id']}"
+    call(suite, "POST", path + "/extension", {"days": 5, "reason": "需要协调多个部门"}, DEPARTMENT, **zjj)
+    call(suite, "POST", path + "/report", {"measures": "已完成整改并复查"}, DEPARTMENT, **zjj)
+
+    envelope(call(suite, "POST", path + "/extension/decision", {"approve": True}, INSPECTOR), 409)

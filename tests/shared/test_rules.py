@@ -98,3 +98,12 @@ def test_the_defaults_listed_in_docs_rules_md_are_the_defaults_in_code():
     text = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
     listed = json.loads(text.rsplit("```json", 1)[1].split("```", 1)[0])
     assert listed == {name: to_config(cls()) for name, cls in rule_sections().items()}
+
+
+def test_a_field_may_declare_its_own_range():
+    from services.spotcheck.rules import SamplingPolicy
+
+    assert from_config(SamplingPolicy, "spotcheck", {"ratio_d": 3000}).ratio_d == 3000  # 30% in basis points
+    with pytest.raises(InvalidInput) as raised:
+        from_config(SamplingPolicy, "spotcheck", {"team_size": 1, "ratio_a": 10_001})
+    assert set(raised.value.errors) == {"spotcheck.team_size", "spotcheck.ratio_a"}
