@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -50,25 +50,31 @@ def idempotent(view: F) -> F:
         scope = principal.username if principal else f"anon:{request.remote_addr}"
         digest = hashlib.sha256(
             f"{request.method} {request.full_path}\n".encode() + request.get_data()).hexdigest()
-        replay = _claim(db, table, scope, key, digest, ttl=_ttl())
+        claimed_at = db.clock.now()
+        replay = _claim(db, table, scope, key, digest, now=claimed_at, ttl=_ttl())
         if replay is not None:
             return replay
+        # Only our own claim: a retry may have taken it over (STALE_AFTER) while this request was slow.
+        ours = sa.and_(table.c.scope == scope, table.c.key == key, table.c.created_at == claimed_at,
+                       table.c.completed_at.is_(None))
         with held_commit.holding(db) as hold:
             try:
                 response = current_app.make_response(view(*args, **kwargs))
             except BaseException:
                 hold.rollback()
-                _release(db, table, scope, key)
+                _release(db, table, ours)
                 raise
             if response.status_code >= 400:
                 hold.rollback()
-                _release(db, table, scope, key)
+                _release(db, table, ours)
                 return response
-            answer = table.update().where(table.c.scope == scope, table.c.key == key).values(
+            answer = table.update().where(ours).values(
                 status_code=response.status_code, body=response.get_data(as_text=True),
                 completed_at=db.clock.now())
             if hold.conn is not None:
-                hold.conn.execute(answer)
+                if hold.conn.execute(answer).rowcount != 1:  # taken over: the retry's work is the one that counts
+                    hold.rollback()
+                    raise Conflict("相同请求已由重试接手 / a retry with this key took this request over")
                 hold.commit()
                 return response
         with db.engine.begin() as conn:  # the view wrote nothing, or in more than one unit of work
@@ -91,8 +97,8 @@ def purge_expired(db: Any, ttl: timedelta) -> int:
     return int(result.rowcount or 0)
 
 
-def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str, *, ttl: timedelta) -> Response | None:
-    now = db.clock.now()
+def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str, *, now: datetime,
+           ttl: timedelta) -> Response | None:
     try:
         with db.engine.begin() as conn:
             conn.execute(table.insert().values(scope=scope, key=key, request_hash=digest, created_at=now))
@@ -119,10 +125,9 @@ def _claim(db: Any, table: sa.Table, scope: str, key: str, digest: str, *, ttl: 
     return None
 
 
-def _release(db: Any, table: sa.Table, scope: str, key: str) -> None:
+def _release(db: Any, table: sa.Table, ours: Any) -> None:
     with db.engine.begin() as conn:
-        conn.execute(table.delete().where(table.c.scope == scope, table.c.key == key,
-                                          table.c.completed_at.is_(None)))
+        conn.execute(table.delete().where(ours))
 
 
 PURGE_INTERVAL = 600.0  # seconds between purges of expired answers

@@ -213,3 +213,22 @@ def test_the_ttl_comes_from_the_settings(db, tokens, clock):
 
     assert "Idempotent-Replayed" not in post(client, {"name": "lamp"}).headers
     assert Settings.from_env({"DUBAN_IDEMPOTENCY_TTL_HOURS": "6"}).idempotency_ttl_hours == 6
+
+
+def test_a_slow_request_whose_claim_a_retry_took_over_does_not_commit_its_work(app, client, db, clock):
+    """Past STALE_AFTER a retry may take the key over; the slow original then must not write a second time."""
+    table = db.metadata.tables["idempotency_keys"]
+
+    def a_retry_takes_the_key_over() -> None:
+        clock.advance(STALE_AFTER + timedelta(seconds=1))
+        with db.engine.begin() as conn:  # what the retry's _claim does on another worker
+            conn.execute(table.update().values(created_at=clock.now()))
+
+    app.extensions["test.during_create"] = a_retry_takes_the_key_over
+
+    slow = post(client, {"name": "lamp"})
+
+    assert slow.status_code == 409, slow.get_json()
+    assert things(db) == []  # the retry's own run is the one that counts
+    with db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 1  # its claim stays
