@@ -53,6 +53,12 @@ def keep_head(_context: Any, uow: Any, event: Event) -> None:
     A lower head never replaces a higher one: that is exactly what a truncation would send.
     """
     head = AuditHeadPublished.from_event(event)
+    producer = event.type.split(".", 1)[0]
+    if head.service != producer:  # a service reports only its own chain: never applicable, dead-letter it
+        from shared.errors import InvalidInput
+
+        raise InvalidInput(f"{producer} may not report the audit head of {head.service}",
+                           {"service": [head.service]})
     table = uow.table("audit_heads")
     kept = uow.conn.execute(sa.select(table.c.seq).where(table.c.service == head.service)).scalar()
     values = {"seq": head.seq, "hash": head.hash, "reported_at": head.at, "received_at": uow.now}

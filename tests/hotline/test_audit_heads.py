@@ -3,6 +3,7 @@ one it received, and ``duban audit verify <service>`` compares the chain with it
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -70,3 +71,19 @@ def test_a_rewritten_tail_of_the_same_length_is_caught_too(desk):
         conn.execute(log.update().where(log.c.seq == last).values(hash="f" * 64))
 
     assert verify(desk).exit_code == 1
+
+
+def test_a_service_cannot_report_another_services_head(desk):
+    """A forged head would let one service mask another's truncation (or raise a false alarm)."""
+    from shared.audit_heads import keep_head
+    from shared.bus.envelope import Event
+    from shared.errors import InvalidInput
+
+    monitoring = desk.suite.databases["monitoring"]
+    forged = Event(type="gateway.audit.head", data={"service": "hotline", "seq": 10**6, "hash": "0" * 64,
+                                                    "at": "2026-11-23T09:00:00+08:00"},
+                   occurred_at=desk.clock.now(), producer="gateway")
+    with monitoring.unit_of_work() as uow, pytest.raises(InvalidInput):
+        keep_head(None, uow, forged)
+
+    assert kept_heads(desk).get("hotline") != 10**6
