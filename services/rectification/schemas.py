@@ -5,47 +5,47 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.rectification.rules import NoticeStatus, SourceKind
-from shared.schemas import DEPARTMENT_CODE, PageQuerySchema, choices, page_schema
+from shared.schemas import DEPARTMENT_CODE, PageQuerySchema, StrictBoolean, Text, choices, page_schema
 
 
 class NoticeCreateSchema(Schema):
-    department = fields.String(required=True, validate=DEPARTMENT_CODE)
-    findings = fields.String(required=True, validate=validate.Length(min=2, max=5000))
-    requirements = fields.String(load_default="", validate=validate.Length(max=5000))
+    department = Text(required=True, validate=DEPARTMENT_CODE)
+    findings = Text(required=True, validate=validate.Length(min=2, max=5000))
+    requirements = Text(load_default="", validate=validate.Length(max=5000))
     deadline_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=120),
                                    metadata={"description": "working days; default: the rules in force (15)"})
 
 
 class NoticeListQuerySchema(PageQuerySchema):
-    department = fields.String(validate=DEPARTMENT_CODE)
-    status = fields.String(validate=choices(NoticeStatus))
-    source = fields.String(validate=choices(SourceKind))
+    department = Text(validate=DEPARTMENT_CODE)
+    status = Text(validate=choices(NoticeStatus))
+    source = Text(validate=choices(SourceKind))
 
 
 class EvidenceSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     size = fields.Integer(required=True, validate=validate.Range(min=0, max=10**10))
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    sha256 = Text(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
 
 class ReportSchema(Schema):
-    measures = fields.String(required=True, validate=validate.Length(min=5, max=10_000))
+    measures = Text(required=True, validate=validate.Length(min=5, max=10_000))
     evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=50))
 
 
 class VerifySchema(Schema):
-    result = fields.String(required=True, validate=validate.OneOf(["pass", "fail"]))
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    result = Text(required=True, validate=validate.OneOf(["pass", "fail"]))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class ExtensionSchema(Schema):
     days = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000))
+    reason = Text(required=True, validate=validate.Length(min=5, max=1000))
 
 
 class DecisionSchema(Schema):
-    approve = fields.Boolean(required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=1000))
+    approve = StrictBoolean(required=True)
+    comment = Text(load_default="", validate=validate.Length(max=1000))
 
 
 class NoticeReadSchema(Schema):

@@ -5,22 +5,22 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.spotcheck.rules import CommitmentKind, ResultCategory, RiskClass
-from shared.schemas import DEPARTMENT_CODE, PageQuerySchema, choices, page_schema
+from shared.schemas import DEPARTMENT_CODE, PageQuerySchema, StrictBoolean, Text, choices, page_schema
 
 CODE = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"))
 REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码为6位数字 / a 6-digit division code")
 
 
 class TargetCreateSchema(Schema):
-    uscc = fields.String(required=True, validate=validate.Length(equal=18),
+    uscc = Text(required=True, validate=validate.Length(equal=18),
                          metadata={"description": "统一社会信用代码 (GB 32100, check characters verified)"})
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    region = fields.String(required=True, validate=REGION)
-    industry = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    risk_class = fields.String(required=True, validate=choices(RiskClass), metadata={"description": "A–D"})
-    abnormal = fields.Boolean(load_default=False, metadata={"description": "经营异常名录"})
+    name = Text(required=True, validate=validate.Length(min=2, max=200))
+    region = Text(required=True, validate=REGION)
+    industry = Text(required=True, validate=validate.Length(min=1, max=50))
+    risk_class = Text(required=True, validate=choices(RiskClass), metadata={"description": "A–D"})
+    abnormal = StrictBoolean(load_default=False, metadata={"description": "经营异常名录"})
     complaints = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
-    active = fields.Boolean(load_default=True)
+    active = StrictBoolean(load_default=True)
 
 
 class TargetReadSchema(Schema):
@@ -35,20 +35,20 @@ class TargetReadSchema(Schema):
 
 
 class TargetListQuerySchema(PageQuerySchema):
-    risk_class = fields.String(validate=choices(RiskClass))
+    risk_class = Text(validate=choices(RiskClass))
 
 
 class InspectorCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=50))
-    department = fields.String(required=True, validate=DEPARTMENT_CODE)
-    certificate_no = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    region = fields.String(required=True, validate=REGION)
+    name = Text(required=True, validate=validate.Length(min=2, max=50))
+    department = Text(required=True, validate=DEPARTMENT_CODE)
+    certificate_no = Text(required=True, validate=validate.Length(min=1, max=50))
+    region = Text(required=True, validate=REGION)
     qualifications = fields.List(CODE, load_default=list, validate=validate.Length(max=100))
-    conflicts = fields.List(fields.String(validate=validate.Length(equal=18)), load_default=list,
+    conflicts = fields.List(Text(validate=validate.Length(equal=18)), load_default=list,
                             validate=validate.Length(max=1000), metadata={"description": "声明的利害关系（回避）"})
-    previous_targets = fields.List(fields.String(validate=validate.Length(equal=18)), load_default=list,
+    previous_targets = fields.List(Text(validate=validate.Length(equal=18)), load_default=list,
                                    validate=validate.Length(max=10_000))
-    active = fields.Boolean(load_default=True)
+    active = StrictBoolean(load_default=True)
 
 
 class InspectorReadSchema(Schema):
@@ -65,8 +65,8 @@ class InspectorReadSchema(Schema):
 
 
 class CommitmentSchema(Schema):
-    kind = fields.String(required=True, validate=choices(CommitmentKind))
-    value = fields.String(required=True, validate=validate.Length(min=1, max=100),
+    kind = Text(required=True, validate=choices(CommitmentKind))
+    value = Text(required=True, validate=validate.Length(min=1, max=100),
                           metadata={"description": "sha256: hex SHA-256 of the seed; beacon: the round number"})
 
 
@@ -78,20 +78,20 @@ class RatiosSchema(Schema):
 
 
 class FilterSchema(Schema):
-    regions = fields.List(fields.String(validate=REGION), load_default=list)
-    industries = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list)
-    classes = fields.List(fields.String(validate=choices(RiskClass)), load_default=list)
+    regions = fields.List(Text(validate=REGION), load_default=list)
+    industries = fields.List(Text(validate=validate.Length(min=1, max=50)), load_default=list)
+    classes = fields.List(Text(validate=choices(RiskClass)), load_default=list)
 
 
 class ConflictRulesSchema(Schema):
-    declared = fields.Boolean(load_default=True)
-    same_region = fields.Boolean(load_default=False, metadata={"description": "回避本地"})
-    previous = fields.Boolean(load_default=True, metadata={"description": "回避上次检查人员"})
+    declared = StrictBoolean(load_default=True)
+    same_region = StrictBoolean(load_default=False, metadata={"description": "回避本地"})
+    previous = StrictBoolean(load_default=True, metadata={"description": "回避上次检查人员"})
 
 
 class PlanCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    departments = fields.List(fields.String(validate=DEPARTMENT_CODE), required=True,
+    name = Text(required=True, validate=validate.Length(min=2, max=200))
+    departments = fields.List(Text(validate=DEPARTMENT_CODE), required=True,
                               validate=validate.Length(min=1, max=10))
     check_items = fields.List(CODE, load_default=list, validate=validate.Length(max=100))
     population_filter = fields.Nested(FilterSchema, load_default=dict)
@@ -125,17 +125,17 @@ TargetPageSchema = page_schema(TargetReadSchema, "TargetPage")
 
 
 class AttachmentSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     size = fields.Integer(required=True, validate=validate.Range(min=0, max=10**10))
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    sha256 = Text(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
 
 
 class ResultCreateSchema(Schema):
-    uscc = fields.String(required=True, validate=validate.Length(equal=18))
-    category = fields.String(required=True, validate=choices(ResultCategory),
+    uscc = Text(required=True, validate=validate.Length(equal=18))
+    category = Text(required=True, validate=choices(ResultCategory),
                              metadata={"description": "SAMR result category (未发现问题, 发现问题已责令改正, …)"})
-    summary = fields.String(required=True, validate=validate.Length(min=2, max=1000))
-    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    summary = Text(required=True, validate=validate.Length(min=2, max=1000))
+    notes = Text(load_default="", validate=validate.Length(max=5000))
     attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list, validate=validate.Length(max=50))
 
 
@@ -167,7 +167,7 @@ class PublicResultSchema(Schema):
 
 
 class DrawRequestSchema(Schema):
-    seed = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    seed = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
 class DrawRecordSchema(Schema):
