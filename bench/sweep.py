@@ -250,8 +250,7 @@ def build(target: Target, label: str, open_clocks: int, due: int,
     """A migrated database with ``open_clocks`` future clocks and ``due`` due ones; returns the due ids."""
     url = target.create(label)
     upgrade("services.monitoring", url)
-    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, background_workers=False,
-                        jwt_secret="x" * 40)
+    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, background_workers=False)
     monitoring = open_context(Environment(settings, ManualClock(NOW), calendar))
     total, written, started, due_ids = open_clocks + due, 0, time.perf_counter(), []
     for rows in chunks(open_clocks, due, calendar, due_ids):

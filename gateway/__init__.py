@@ -53,10 +53,12 @@ def open_database(settings: Settings, *, clock: Clock | None = None) -> Database
     return open_context(env).db
 
 
-def token_service(settings: Settings, *, clock: Clock | None = None) -> TokenService:
+def token_service(settings: Settings, *, clock: Clock | None = None, signing: bool = True) -> TokenService:
+    """Tokens of this process: the gateway signs and verifies; a service (``signing=False``) only verifies."""
     from shared.auth import TokenService
+    from shared.keys import keys_for
 
-    return TokenService(settings.resolved_jwt_secret(), ttl=timedelta(minutes=settings.token_ttl_minutes),
+    return TokenService(keys_for(settings, signing=signing), ttl=timedelta(minutes=settings.token_ttl_minutes),
                         clock=clock)
 
 

@@ -10,6 +10,7 @@ import click
 
 from gateway.calendar_cli import calendar, entered_years
 from gateway.cli_directory import directory
+from gateway.cli_keys import keys
 from gateway.local import local
 from gateway.registry import PARTS, metadata_by_part, queue_bindings
 from gateway.rules_cli import rules_group
@@ -35,6 +36,7 @@ for _part in PARTS.values():  # each part's own commands, e.g. ``duban monitorin
     _group = _part.command_group()
     if _group is not None:
         main.add_command(_group)
+main.add_command(keys)
 
 
 @main.command()

@@ -52,6 +52,13 @@ class Layout:
     def database_url(self, part: str) -> str:
         return f"{self.pg}{self.db_prefix}{part}"
 
+    def token_keys(self) -> tuple[Path, Path]:
+        """The topology's token key pair: the private key file (gateway only) and the public bundle."""
+        from shared.keys import embedded_keys
+
+        embedded_keys(self.root / "keys")  # generated once, mode 0600, like a deployment's secret files
+        return self.root / "keys" / "jwt-signing-key.pem", self.root / "keys" / "jwt-public-keys.pem"
+
     def secret(self, name: str) -> str:
         path = self.root / name
         write_new_private(path, secrets.token_urlsafe(32))  # a no-op once it exists
@@ -60,10 +67,12 @@ class Layout:
 
 def _env(layout: Layout, part: str) -> dict[str, str]:
     env = {**os.environ, "DUBAN_MODE": "distributed", "DATABASE_URL": layout.database_url(part),
-           "AMQP_URL": layout.amqp_url, "DUBAN_JWT_SECRET": layout.secret("jwt-secret"),
+           "AMQP_URL": layout.amqp_url, "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
            "PROMETHEUS_MULTIPROC_DIR": str(layout.root / "prometheus" / part), "PORT": str(layout.port_of(part)),
            "PYTHONUNBUFFERED": "1"}
+    env.pop("DUBAN_JWT_PRIVATE_KEY_FILE", None)
     if part == "gateway":
+        env["DUBAN_JWT_PRIVATE_KEY_FILE"] = str(layout.token_keys()[0])
         env["DUBAN_UPSTREAMS"] = ",".join(f"{p}=http://127.0.0.1:{layout.port_of(p)}" for p in PARTS
                                           if p != "gateway")
     else:

@@ -24,7 +24,9 @@ def part(name: str) -> Any:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     spec, env = PARTS[name], Environment(settings)
-    app = spec.create_app(env, context=spec.open_context(env), tokens=gateway.token_service(settings))
+    signs = name == gateway.SERVICE  # only the gateway holds the token signing key
+    app = spec.create_app(env, context=spec.open_context(env),
+                          tokens=gateway.token_service(settings, signing=signs))
     if name == gateway.SERVICE:  # the gateway itself is the edge of the distributed suite
         from gateway.proxy import ReverseProxy, parse_upstreams
 

@@ -12,38 +12,43 @@ from flask import Flask, current_app, g, request
 
 from shared.clock import Clock, SystemClock
 from shared.errors import Forbidden, Unauthorized
+from shared.keys import ALGORITHM, KeyRing
 from shared.roles import ADMIN, DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR, ROLE_LABELS, ROLES, Principal
 
 ISSUER = "duban-gateway"
-ALGORITHM = "HS256"
+AUDIENCE = "duban"  # every service of the suite: one user token works across them
 
 __all__ = ["ADMIN", "DEPARTMENT", "DISPATCHER", "INSPECTOR", "OPERATOR", "ROLES", "ROLE_LABELS", "Principal",
            "TokenService", "current_principal", "init_auth", "require_principal", "requires"]
 
 
 class TokenService:
-    """Issues (gateway) and verifies (every service) HMAC-signed access tokens."""
+    """Issues (the gateway, with the private key) and verifies (every part, with public keys) tokens."""
 
-    def __init__(self, secret: str, *, ttl: timedelta = timedelta(hours=8), clock: Clock | None = None) -> None:
-        if len(secret) < 32:
-            raise ValueError("the token secret must be at least 32 characters")
-        self._secret = secret
+    def __init__(self, keys: KeyRing, *, ttl: timedelta = timedelta(hours=8), clock: Clock | None = None) -> None:
+        self.keys = keys
         self.ttl = ttl
         # Expiry is checked against this clock, the same one the suite runs on (tests travel in time).
         self.clock: Clock = clock or SystemClock()
 
     def issue(self, principal: Principal, *, now: datetime) -> str:
+        if self.keys.signing is None:
+            raise RuntimeError("this process holds no token signing key (only the gateway does)")
         claims = {
-            "iss": ISSUER, "sub": principal.username, "roles": sorted(principal.roles),
+            "iss": ISSUER, "aud": AUDIENCE, "sub": principal.username, "roles": sorted(principal.roles),
             "departments": sorted(principal.departments), "name": principal.display_name,
             "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp()),
         }
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+        return jwt.encode(claims, self.keys.signing, algorithm=ALGORITHM, headers={"kid": self.keys.signing_kid})
 
     def verify(self, token: str) -> Principal:
         try:
-            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                                options={"require": ["exp", "sub", "iss"], "verify_exp": False,
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self.keys.public.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise jwt.InvalidTokenError("unknown key id")
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER, audience=AUDIENCE,
+                                options={"require": ["exp", "sub", "iss", "aud"], "verify_exp": False,
                                          "verify_iat": False})
         except jwt.InvalidTokenError as exc:
             raise Unauthorized("无效的访问令牌 / invalid token") from exc

@@ -6,7 +6,6 @@ Every setting a process reads is named here, so deployment files can be checked 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +21,10 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DATABASE_URL": "database of the service this process runs (distributed mode)",
     "AMQP_URL": "RabbitMQ URL (distributed mode)",
     "ELASTICSEARCH_URL": "Elasticsearch URL (distributed mode)",
-    "DUBAN_JWT_SECRET": "HMAC secret for access tokens; required in distributed mode",
+    "DUBAN_JWT_PRIVATE_KEY_FILE": "gateway only: PEM file of the Ed25519 key that signs access tokens; "
+                                  "required there in distributed mode",
+    "DUBAN_JWT_PUBLIC_KEYS_FILE": "PEM file of the public key(s) tokens are verified with (several during a "
+                                  "rotation); required for services in distributed mode",
     "DUBAN_TOKEN_TTL_MINUTES": "access token lifetime in minutes; default 480 (one shift)",
     "DUBAN_TIMEZONE": "administrative time zone; default Asia/Shanghai",
     "DUBAN_WORKDAY_CLOSE": "time of day a working day closes, HH:MM; default 24:00",
@@ -52,7 +54,8 @@ class Settings:
     database_urls: Mapping[str, str] = field(default_factory=dict)
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     elasticsearch_url: str = "http://127.0.0.1:9200"
-    jwt_secret: str | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_public_keys_file: Path | None = None
     token_ttl_minutes: int = 480
     timezone: str = "Asia/Shanghai"
     workday_close: str = "24:00"
@@ -81,7 +84,8 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             amqp_url=env.get("AMQP_URL", cls.amqp_url),
             elasticsearch_url=env.get("ELASTICSEARCH_URL", cls.elasticsearch_url),
-            jwt_secret=env.get("DUBAN_JWT_SECRET") or None,
+            jwt_private_key_file=_path(env.get("DUBAN_JWT_PRIVATE_KEY_FILE")),
+            jwt_public_keys_file=_path(env.get("DUBAN_JWT_PUBLIC_KEYS_FILE")),
             token_ttl_minutes=int(env.get("DUBAN_TOKEN_TTL_MINUTES", "480")),
             timezone=env.get("DUBAN_TIMEZONE", cls.timezone),
             workday_close=env.get("DUBAN_WORKDAY_CLOSE", cls.workday_close),
@@ -113,14 +117,6 @@ class Settings:
             raise RuntimeError(f"DATABASE_URL is required for {service} in distributed mode")
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
 
-    def resolved_jwt_secret(self) -> str:
-        """The token secret. Embedded mode generates one per data folder; distributed mode must be told."""
-        if self.jwt_secret:
-            return self.jwt_secret
-        if not self.embedded:
-            raise RuntimeError("DUBAN_JWT_SECRET is required in distributed mode")
-        from shared.files import write_new_private
 
-        path = self.data_dir / "jwt-secret"
-        write_new_private(path, secrets.token_urlsafe(48))  # a no-op once it exists
-        return path.read_text().strip()
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None

@@ -34,7 +34,7 @@ def test_a_registered_part_is_bound_to_its_own_queue(with_echo):
 
 
 def test_the_embedded_suite_migrates_serves_publishes_and_consumes_a_registered_part(with_echo, tmp_path):
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     clock = ManualClock(MONDAY_9AM)
     suite = create_suite(settings, clock=clock)
     try:

@@ -14,6 +14,7 @@ from gateway.passwords import Passwords
 from shared.appcontext import service_context, service_db
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, OPERATOR, Principal, TokenService
 from shared.bootstrap import Environment
+from shared.keys import KeyRing
 
 PASSWORD = "correct horse battery"
 LOGIN = "/api/auth/v1/token"
@@ -185,8 +186,8 @@ def test_me_without_a_token_is_a_401_envelope(client):
     assert response.json["code"] == 401
 
 
-def test_a_token_signed_with_another_secret_is_rejected(client, clock):
-    forged = TokenService("x" * 40).issue(Principal("mallory", frozenset({ADMIN})), now=clock.now())
+def test_a_token_signed_with_another_key_is_rejected(client, clock):
+    forged = TokenService(KeyRing.generate()).issue(Principal("mallory", frozenset({ADMIN})), now=clock.now())
 
     response = client.get("/api/auth/v1/me", headers={"Authorization": f"Bearer {forged}"})
 

@@ -270,7 +270,7 @@ def test_demo_users_log_in_with_the_demo_password(client, settings, seeded):
 
 
 def test_the_seed_refuses_in_distributed_mode_and_writes_nothing(directory, settings, table_rows):
-    distributed = replace(directory, settings=replace(settings, mode=DISTRIBUTED, jwt_secret="s" * 40))
+    distributed = replace(directory, settings=replace(settings, mode=DISTRIBUTED))
 
     with pytest.raises(RuntimeError, match="embedded"):
         handlers.seed_demo(distributed)
@@ -300,7 +300,7 @@ def test_the_cli_lists_departments_and_refuses_demo_data_in_distributed_mode(app
 
     listed = runner.invoke(directory, ["list-departments"], obj=settings)
     refused = runner.invoke(directory, ["seed-demo"],
-                            obj=replace(settings, mode=DISTRIBUTED, jwt_secret="s" * 40))
+                            obj=replace(settings, mode=DISTRIBUTED))
 
     assert listed.exit_code == 0, listed.output
     assert "市住房和城乡建设局" in listed.output

@@ -23,7 +23,7 @@ def gauge(name: str, labels: dict[str, str]) -> Any:
 def test_the_worker_publishes_its_outbox_backlog_and_business_gauges(tmp_path):
     url = f"sqlite:///{tmp_path / 'hotline.db'}"
     upgrade("services.hotline", url)
-    settings = Settings(mode=DISTRIBUTED, database_urls={"hotline": url}, jwt_secret="x" * 40)
+    settings = Settings(mode=DISTRIBUTED, database_urls={"hotline": url})
     worker = ServiceWorker("hotline", settings, consume=False)
     try:
         with worker.db.unit_of_work(actor="test") as uow:
@@ -53,7 +53,7 @@ def test_the_worker_applies_events_with_the_calendar_its_app_factory_builds(tmp_
     upgrade("services.monitoring", url)
     calendar_file = tmp_path / "calendar.json"
     calendar_file.write_text(json.dumps({"years": {"2026": {"holidays": ["2026-11-27"]}}}))
-    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, jwt_secret="x" * 40,
+    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url},
                         calendar_file=calendar_file)
     shanghai = ZoneInfo("Asia/Shanghai")
     dispatched_at = datetime(2026, 11, 2, 9, tzinfo=shanghai)

@@ -94,7 +94,7 @@ DEMO_PRINCIPALS = {u.username: Principal(u.username, frozenset(u.roles), frozens
 
 
 def suite_settings(directory: Path, **overrides: Any) -> Settings:
-    return Settings(data_dir=directory, background_workers=False, jwt_secret="x" * 40,
+    return Settings(data_dir=directory, background_workers=False,
                     log_level="WARNING", **overrides)
 
 

@@ -305,9 +305,14 @@ def test_every_app_container_gets_the_distributed_settings(raw: dict[str, Any],
         assert f"duban_{part}" in created, f"infra/postgres/init.sql does not create duban_{part}"
         assert urlsplit(env.get("AMQP_URL", "")).hostname == "rabbitmq", name
         assert urlsplit(env.get("ELASTICSEARCH_URL", "")).hostname == "elasticsearch", name
-        # No default secret in distributed mode (DESIGN §8): compose must refuse to start without it.
-        secret = environment(raw["services"][name]).get("DUBAN_JWT_SECRET", "")
-        assert re.fullmatch(r"\$\{DUBAN_JWT_SECRET:\?[^}]*\}", secret), f"{name}: DUBAN_JWT_SECRET must be required"
+        # Tokens: every part verifies with the public keys; only the gateway's web role can sign (DESIGN §8).
+        assert env.get("DUBAN_JWT_PUBLIC_KEYS_FILE") == "/run/secrets/jwt-public-keys", name
+        assert "jwt-public-keys" in (services[name].get("secrets") or []), name
+        signs = name == "gateway"
+        assert ("DUBAN_JWT_PRIVATE_KEY_FILE" in env) == signs, f"{name}: only the gateway holds the signing key"
+        assert ("jwt-signing-key" in (services[name].get("secrets") or [])) == signs, name
+        if signs:
+            assert env["DUBAN_JWT_PRIVATE_KEY_FILE"] == "/run/secrets/jwt-signing-key"
         multiproc = env.get("PROMETHEUS_MULTIPROC_DIR")
         tmpfs = [str(entry).split(":")[0] for entry in services[name].get("tmpfs") or []]
         assert multiproc and multiproc in tmpfs, f"{name}: PROMETHEUS_MULTIPROC_DIR must be on a tmpfs"

@@ -46,7 +46,7 @@ def environment_reads() -> dict[str, set[str]]:
 
 def test_the_scan_sees_the_known_reads() -> None:
     reads = environment_reads()
-    for name in ("DUBAN_MODE", "DATABASE_URL", "DUBAN_JWT_SECRET", "PROMETHEUS_MULTIPROC_DIR"):
+    for name in ("DUBAN_MODE", "DATABASE_URL", "DUBAN_JWT_PUBLIC_KEYS_FILE", "PROMETHEUS_MULTIPROC_DIR"):
         assert name in reads, f"the scan no longer finds {name}: update the patterns"
     # WSGI environ keys are not environment variables.
     assert "PATH_INFO" not in reads and "REMOTE_ADDR" not in reads

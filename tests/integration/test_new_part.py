@@ -36,14 +36,15 @@ def with_echo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_a_registered_part_runs_distributed_and_its_clock_is_watched_over_rabbitmq(with_echo, pg_server,
-                                                                                   fresh_vhost):
+                                                                                   fresh_vhost, tmp_path):
     """The echo part's app and worker on PostgreSQL; its note comes back through RabbitMQ, and the clock it
     started through the clock contract reaches monitoring's worker and earns reminder, yellow and red."""
     import gateway
+    from tests.tokens import key_files
 
     with postgres_database(pg_server) as echo_url, postgres_database(pg_server) as monitoring_url:
         settings = Settings(mode=DISTRIBUTED, database_urls={"echo": echo_url, "monitoring": monitoring_url},
-                            amqp_url=fresh_vhost, jwt_secret="x" * 40, log_level="WARNING")
+                            amqp_url=fresh_vhost, log_level="WARNING", **key_files(tmp_path))
         apply_definitions(fresh_vhost, queue_bindings={name: queue_bindings()[name] for name in ("echo", "monitoring")})
         for name in ("echo", "monitoring"):
             PARTS[name].migrate(settings)

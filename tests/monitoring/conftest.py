@@ -28,12 +28,12 @@ from shared.bus.envelope import Event
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.clock import ManualClock
 from shared.events.clocks import ClockCommand, ClockStarted
+from shared.keys import KeyRing
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.monitoring.moments import SHANGHAI
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # Monday, a working day
-SECRET = "monitoring-test-secret-long-enough-for-hs256"
 API = "/api/monitoring/v1"
 DEPARTMENTS = {"zjj": "市住房和城乡建设局", "cgj": "市城市管理综合执法局", "sthj": "市生态环境局",
                "jtj": "市交通运输局", "scjg": "市市场监督管理局"}
@@ -54,7 +54,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, template_db: Path) -> Settings:
     shutil.copy(template_db, tmp_path / "monitoring.db")
-    return Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    return Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def tokens() -> TokenService:
-    return TokenService(SECRET)
+    return TokenService(KeyRing.generate())
 
 
 @pytest.fixture

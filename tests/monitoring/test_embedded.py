@@ -54,7 +54,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     clock = ManualClock(START)
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     calendar = WorkCalendar.from_settings(settings)
     suite = create_suite(settings, clock=clock, calendar=calendar)
     create_department(suite.contexts["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",

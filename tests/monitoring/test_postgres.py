@@ -28,7 +28,7 @@ START = datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
 
 
 def contexts(url: str, n: int, calendar: WorkCalendar) -> list[Monitoring]:
-    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url}, jwt_secret="x" * 40)
+    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": url})
     return [open_context(Environment(settings, ManualClock(START), calendar)) for _ in range(n)]
 
 

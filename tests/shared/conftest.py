@@ -21,13 +21,13 @@ from shared.clock import ManualClock, SystemClock
 from shared.db import Database
 from shared.errors import Conflict
 from shared.idempotency import idempotent
+from shared.keys import KeyRing
 from shared.settings import Settings
 from shared.tables import UtcDateTime, add_common_tables
 from shared.uow import GENESIS_HASH
 from shared.web import Blueprint, create_service_app
 
 START = datetime(2025, 3, 3, 1, 30, tzinfo=UTC)  # a Monday morning in Beijing
-TOKEN_SECRET = "test-secret-that-is-long-enough-for-hs256"
 
 
 def make_metadata() -> sa.MetaData:
@@ -156,7 +156,7 @@ def _things_blueprint() -> Blueprint:
 
 @pytest.fixture
 def tokens() -> TokenService:
-    return TokenService(TOKEN_SECRET)
+    return TokenService(KeyRing.generate())
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from shared.auth import ADMIN, INSPECTOR, OPERATOR, Principal, TokenService
 from shared.clock import ManualClock
 from shared.db import create_engine
+from shared.keys import KeyRing
 from shared.logs import correlation_id_var
 from shared.settings import Settings
 from shared.web import create_service_app
@@ -152,8 +153,8 @@ def test_garbage_or_malformed_authorization_is_a_401_even_on_public_views(client
     assert_envelope(client.get("/api/test/v1/nowhere", headers={"Authorization": header}), 401)
 
 
-def test_token_signed_with_another_secret_is_a_401(client):
-    forger = TokenService("another-secret-that-is-also-long-enough")
+def test_token_signed_with_another_key_is_a_401(client):
+    forger = TokenService(KeyRing.generate())
     token = forger.issue(Principal("mallory", frozenset({ADMIN})), now=datetime.now().astimezone())
 
     assert_envelope(client.get(INSPECTIONS, headers={"Authorization": f"Bearer {token}"}), 401)
@@ -175,9 +176,11 @@ def test_unknown_roles_in_a_token_are_dropped(tokens):
     assert tokens.verify(token).roles == {OPERATOR}
 
 
-def test_token_secret_shorter_than_32_characters_is_refused():
-    with pytest.raises(ValueError, match="32"):
-        TokenService("short")
+def test_a_process_holding_only_public_keys_cannot_issue_tokens(tokens):
+    verifier = TokenService(tokens.keys.verifier())
+
+    with pytest.raises(RuntimeError, match="signing key"):
+        verifier.issue(Principal("mallory", frozenset({ADMIN})), now=datetime.now().astimezone())
 
 
 def test_a_request_served_inside_another_leaves_no_correlation_id_bound(app, client):
