@@ -23,7 +23,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.bus.consumer import Consumer
 from shared.bus.envelope import Event, UndecodableMessage
-from shared.bus.rabbitmq import EXCHANGE
+from shared.bus.rabbitmq import EXCHANGE, QUEUE_ARGUMENTS
 from shared.logs import describe_error
 from shared.metrics import DEAD_LETTERS, REDELIVERIES
 
@@ -53,9 +53,9 @@ class RabbitConsumerWorker:
         self.connected = threading.Event()
 
     def declare(self, channel: BlockingChannel) -> None:
-        """The queue and its bindings (dead-lettering comes from the broker policy, not arguments)."""
+        """The quorum queue and its bindings (dead-lettering and the delivery limit come from policy)."""
         channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
-        channel.queue_declare(self.queue, durable=True)
+        channel.queue_declare(self.queue, durable=True, arguments=QUEUE_ARGUMENTS)
         for pattern in self.consumer.patterns:
             channel.queue_bind(self.queue, EXCHANGE, routing_key=pattern)
 

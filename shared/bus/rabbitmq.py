@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 EXCHANGE = "duban.events"
 DEAD_EXCHANGE = "duban.dead"
+# Every service queue (and its dead-letter queue) is a replicated quorum queue. The type is fixed when
+# a queue is declared, so every declaration passes these arguments and infra/rabbitmq/definitions.json
+# names the same (tests/infra checks); the delivery limit and dead-lettering come from policies.
+QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}
 MAX_RECONNECT_DELAY = 30.0
 
 

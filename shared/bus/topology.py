@@ -1,8 +1,9 @@
 """The broker topology from ``infra/rabbitmq/definitions.json``, and dead-letter administration.
 
-Dead-lettering is configured by policy (changeable at run time), never by queue arguments (fixed at
-declaration). Policies are applied with ``rabbitmqctl`` when it is on this machine, else through the
-management API.
+Dead-lettering and the delivery limit are configured by policy (changeable at run time), never by
+queue arguments (fixed at declaration); the one argument is the queue type, quorum for every service
+queue (docs/events.md, "Quorum queues"). Policies are applied with ``rabbitmqctl`` when it is on
+this machine, else through the management API.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import pika
 
 from shared.bus.rabbit_consumer import ROUTING_KEY_HEADER
-from shared.bus.rabbitmq import DEAD_EXCHANGE, EXCHANGE
+from shared.bus.rabbitmq import DEAD_EXCHANGE, EXCHANGE, QUEUE_ARGUMENTS
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,11 @@ def apply_definitions(url: str, definitions: dict[str, Any] | None = None, *,
         for exchange in definitions["exchanges"]:
             channel.exchange_declare(exchange["name"], exchange_type=exchange["type"], durable=exchange["durable"])
         for queue in definitions["queues"]:
-            channel.queue_declare(queue["name"], durable=queue["durable"])
+            channel.queue_declare(queue["name"], durable=queue["durable"], arguments=queue["arguments"] or None)
         for binding in definitions["bindings"]:
             channel.queue_bind(binding["destination"], binding["source"], routing_key=binding["routing_key"])
         for queue, patterns in (queue_bindings or {}).items():
-            channel.queue_declare(queue, durable=True)
+            channel.queue_declare(queue, durable=True, arguments=QUEUE_ARGUMENTS)
             for pattern in patterns:
                 channel.queue_bind(queue, EXCHANGE, routing_key=pattern)
     finally:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+
 from gateway.registry import PARTS, queue_bindings
+from shared.bus import rabbit_consumer, topology
+from shared.bus.rabbitmq import QUEUE_ARGUMENTS
 from shared.bus.topology import load_definitions
 
 
@@ -25,7 +29,9 @@ def test_every_consumer_queue_has_a_dead_letter_policy() -> None:
     definitions = load_definitions()
     for queue in queue_bindings():
         [policy] = [p for p in definitions["policies"] if p["pattern"] == f"^{queue}$"]
-        assert policy["definition"] == {"dead-letter-exchange": "duban.dead", "dead-letter-routing-key": queue}
+        assert policy["definition"] == {
+            "dead-letter-exchange": "duban.dead", "dead-letter-routing-key": queue,
+            "delivery-limit": 10, "dead-letter-strategy": "at-least-once", "overflow": "reject-publish"}
         assert {"destination": f"{queue}.dead", "routing_key": queue} in [
             {"destination": b["destination"], "routing_key": b["routing_key"]}
             for b in definitions["bindings"] if b["source"] == "duban.dead"]
@@ -36,3 +42,19 @@ def test_every_producing_part_is_archived() -> None:
     archived = {b["routing_key"] for b in load_definitions()["bindings"] if b["destination"] == "duban.archive"}
     for part in PARTS:
         assert f"{part}.#" in archived
+
+
+def test_every_service_queue_and_its_dead_letters_are_quorum_queues_in_the_file_and_the_code() -> None:
+    """The queue type is fixed at declaration: the file and every code path declare the same one."""
+    assert QUEUE_ARGUMENTS == {"x-queue-type": "quorum"}
+    queues = {q["name"]: q for q in load_definitions()["queues"]}
+    for queue in queue_bindings():
+        for name in (queue, f"{queue}.dead"):
+            assert queues[name]["arguments"] == QUEUE_ARGUMENTS, name
+            assert queues[name]["durable"] is True
+    # the consumer and the topology helper declare with QUEUE_ARGUMENTS, never a bare queue_declare
+    for module in (rabbit_consumer, topology):
+        source = inspect.getsource(module)
+        declares = source.count("queue_declare(")
+        assert declares and declares == source.count("arguments=QUEUE_ARGUMENTS") + source.count(
+            'arguments=queue["arguments"]'), module.__name__

@@ -318,3 +318,33 @@ def test_delivery_survives_the_broker_dropping_every_connection_under_load(
         publisher.close()
     assert len(set(applied(consumer_db))) == total
     assert relay.status()["dead"] == 0
+
+
+def test_the_broker_dead_letters_a_message_requeued_past_the_delivery_limit(amqp_url, prefix):
+    """A consumer that never acks (it crashes, or requeues forever) cannot keep a message circling."""
+    purge(amqp_url, "hotline", "hotline.dead")
+    message_id = str(uuid.uuid4())
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        declared = channel.queue_declare("hotline", durable=True, arguments={"x-queue-type": "quorum"})
+        assert declared.method.queue == "hotline"  # an equivalent declaration: it is a quorum queue
+        channel.basic_publish("", "hotline", b"{}", pika.BasicProperties(message_id=message_id, delivery_mode=2))
+        deliveries = 0
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            method, _properties, _body = channel.basic_get("hotline", auto_ack=False)
+            if method is None:
+                if dead_letters(amqp_url, "hotline"):
+                    break
+                time.sleep(0.05)
+                continue
+            deliveries += 1
+            channel.basic_nack(method.delivery_tag, requeue=True)
+    finally:
+        connection.close()
+    [letter] = dead_letters(amqp_url, "hotline")
+    assert letter["message_id"] == message_id
+    assert letter["reason"] == "delivery_limit"
+    assert deliveries == 11  # the first delivery and ten redeliveries (delivery-limit 10)
+    purge(amqp_url, "hotline.dead")
