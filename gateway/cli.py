@@ -152,13 +152,16 @@ def outbox() -> None:
 @click.option("--part", type=click.Choice(list(PARTS)), default=None, help="only this part")
 @click.pass_context
 def outbox_status(ctx: click.Context, part: str | None) -> None:
-    """Backlog, age of the oldest pending event and dead events, per service (JSON lines)."""
+    """Backlog, age of the oldest pending event and dead events, per part's own database (JSON lines)."""
+    from gateway.operations import outbox_databases, shown
     from shared.bus.outbox import OutboxRelay
+    from shared.db import Database
 
-    for service in [part] if part else list(PARTS):
-        db = ctx.obj["databases"](service)
+    for service, url in outbox_databases(Settings.from_env(), part).items():
+        db = Database(url, service=service, metadata=PARTS[service].metadata())
         try:
-            click.echo(json.dumps(OutboxRelay(db, transport=None).status()))  # type: ignore[arg-type]
+            status = OutboxRelay(db, transport=None).status()  # type: ignore[arg-type]
+            click.echo(json.dumps({**status, "database": shown(url)}))
         finally:
             db.dispose()
 
@@ -187,9 +190,15 @@ def dead() -> None:
 @click.option("--limit", default=50, show_default=True)
 def dead_list(service: str, limit: int) -> None:
     """Show a service's dead letters (JSON lines); they stay where they are."""
+    from gateway.operations import EMBEDDED_DEAD_LETTERS, dead_letter_service
     from shared.bus.topology import dead_letters
 
-    for letter in dead_letters(Settings.from_env().amqp_url, service, limit=limit):
+    settings = Settings.from_env()
+    dead_letter_service(service)
+    if settings.embedded:
+        click.echo(EMBEDDED_DEAD_LETTERS, err=True)
+        return
+    for letter in dead_letters(settings.amqp_url, service, limit=limit):
         click.echo(json.dumps(letter, ensure_ascii=False))
 
 
@@ -198,8 +207,12 @@ def dead_list(service: str, limit: int) -> None:
 @click.option("--limit", type=int, default=None, help="at most this many")
 def dead_replay(service: str, limit: int | None) -> None:
     """Send a service's dead letters back to its queue (after fixing the cause)."""
+    from gateway.operations import EMBEDDED_DEAD_LETTERS, dead_letter_service
     from shared.bus.topology import replay_dead
 
+    dead_letter_service(service)
+    if Settings.from_env().embedded:
+        raise click.ClickException(EMBEDDED_DEAD_LETTERS)
     click.echo(f"{service}: {replay_dead(Settings.from_env().amqp_url, service, limit=limit)} replayed")
 
 

@@ -8,6 +8,9 @@ the group supplies the entered holiday years as ``ctx.obj["calendar_years"]``: a
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import click
@@ -35,6 +38,28 @@ def _calendar() -> WorkCalendar:
         raise click.ClickException(f"cannot load the working-day calendar: {exc}") from exc
 
 
+@contextmanager
+def _one_summary_instead_of_yearly_warnings() -> Iterator[None]:
+    """The calendar warns once per unknown year (right for a service's log); a command prints one line."""
+    calendar_log = logging.getLogger("shared.calendar")
+    quiet = logging.Filter("no record passes")  # a filter whose name no record of this logger has
+    calendar_log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        calendar_log.removeFilter(quiet)
+
+
+def _years(years: list[int]) -> str:
+    """``2027`` or ``2027–2410 (384 years)`` for a run; a short list otherwise."""
+    if len(years) == 1:
+        return f"year {years[0]}"
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"years {years[0]}–{years[-1]} ({len(years)} years)"
+    shown = ", ".join(map(str, years[:5]))
+    return f"years {shown}{', …' if len(years) > 5 else ''} ({len(years)} years)"
+
+
 @click.group()
 def workdays() -> None:
     """Working-day calendar (工作日历): holidays and make-up working days (调休)."""
@@ -48,15 +73,15 @@ def add(day: date, n: int) -> None:
     """Print the date N working days after DATE (DATE itself never counts)."""
     calendar = _calendar()
     try:
-        result, provisional = calendar.add_workdays(day, n)
+        with _one_summary_instead_of_yearly_warnings():
+            result, provisional = calendar.add_workdays(day, n)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.isoformat())
     if provisional:
         first = day + timedelta(days=1)
-        unknown = [str(y) for y in range(first.year, result.year + 1) if not calendar.is_known_year(y)]
-        noun = "year" if len(unknown) == 1 else "years"
-        click.echo(f"(provisional: {noun} {', '.join(unknown)} not in the holiday calendar)", err=True)
+        unknown = [y for y in range(first.year, result.year + 1) if not calendar.is_known_year(y)]
+        click.echo(f"(provisional: {_years(unknown)} not in the holiday calendar)", err=True)
 
 
 @workdays.command("check")

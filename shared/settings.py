@@ -19,6 +19,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_MODE": "embedded (default) or distributed",
     "DUBAN_DATA": "data folder for embedded mode (SQLite files, generated secret); default ./var",
     "DATABASE_URL": "database of the service this process runs (distributed mode)",
+    "DUBAN_DATABASE_URLS": "admin commands across parts (distributed mode): part=url,… each part's own database",
     "AMQP_URL": "RabbitMQ URL (distributed mode)",
     "ELASTICSEARCH_URL": "Elasticsearch URL (distributed mode)",
     "DUBAN_JWT_PRIVATE_KEY_FILE": "gateway only: PEM file of the Ed25519 key that signs access tokens; "
@@ -82,6 +83,7 @@ class Settings:
             mode=env.get("DUBAN_MODE", EMBEDDED),
             data_dir=Path(env.get("DUBAN_DATA", "var")),
             database_url=env.get("DATABASE_URL") or None,
+            database_urls=parse_database_urls(env.get("DUBAN_DATABASE_URLS", "")),
             amqp_url=env.get("AMQP_URL", cls.amqp_url),
             elasticsearch_url=env.get("ELASTICSEARCH_URL", cls.elasticsearch_url),
             jwt_private_key_file=_path(env.get("DUBAN_JWT_PRIVATE_KEY_FILE")),
@@ -120,3 +122,14 @@ class Settings:
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def parse_database_urls(text: str) -> dict[str, str]:
+    """``gateway=postgresql://…/duban_gateway,hotline=…`` → {part: url} (URLs hold no bare commas)."""
+    urls = {}
+    for item in filter(None, (entry.strip() for entry in text.split(","))):
+        name, sep, url = item.partition("=")
+        if not sep or "://" not in url:
+            raise ValueError(f"DUBAN_DATABASE_URLS entry {item!r} must look like part=scheme://…")
+        urls[name.strip()] = url.strip()
+    return urls

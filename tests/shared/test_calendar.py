@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -448,6 +450,17 @@ def test_cli_add_notes_a_provisional_year_on_stderr(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == "2027-01-11\n"
     assert "(provisional: year 2027 not in the holiday calendar)" in result.stderr
+
+
+def test_cli_add_over_hundreds_of_unknown_years_prints_one_summary_line() -> None:
+    """Not a warning per year (384 of them): the answer, and one line saying which years are provisional."""
+    env = {k: v for k, v in os.environ.items() if k != "DUBAN_CALENDAR_FILE"}
+    result = subprocess.run([sys.executable, "-m", "gateway.cli", "workdays", "add", "2026-09-30", "100000"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "2410-01-26\n"
+    assert result.stderr.splitlines() == [
+        "(provisional: years 2027–2410 (384 years) not in the holiday calendar)"]
 
 
 def test_cli_add_uses_the_override_file_from_the_environment(
