@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PORT ?= 8000
 export DUBAN_DATA ?= ./var
 
-.PHONY: run test lint install clean bench migrate seed up-local down-local
+.PHONY: run test lint install clean bench migrate seed up-local down-local nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ install: $(STAMP)
 run: install
 	$(BIN)/duban run --port $(PORT)
 
+## nginx, the edge of the distributed topology (Debian's package; `duban local up` and its tests run it)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing nginx (Debian package)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+		else \
+			echo "nginx is missing: sudo apt-get install nginx" >&2; exit 1; \
+		fi; }
+
 ## Install the test dependencies and run the whole suite
-test: install
+test: install nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## ruff (lint + import order) and mypy over every package
@@ -34,7 +44,7 @@ lint: install
 
 ## The distributed topology as local processes: gunicorn per part, event workers, sweeper,
 ## against the local RabbitMQ (AMQP_URL) and PostgreSQL (POSTGRES_URL); gateway on $(PORT)
-up-local: install
+up-local: install nginx
 	$(BIN)/duban local up
 
 down-local:

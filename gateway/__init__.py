@@ -69,7 +69,7 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
     from gateway.calendar_api import calendar_blp
     from gateway.portal import portal
     from gateway.rules_api import rules_blp
-    from shared.ratelimit import RateLimiter
+    from shared.ratelimit import rate_limiter
     from shared.web import create_service_app
 
     directory = context or open_context(env, **overrides)
@@ -79,7 +79,8 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
         package=__name__, run_migrations=run_migrations,
         description="登录与单位目录 / login and the directory of departments and users")
     # Password guessing: attempts per client address and username per minute.
-    app.extensions["duban.login_limiter"] = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
+    app.extensions["duban.login_limiter"] = rate_limiter(app, env.settings, LOGIN_ATTEMPTS_PER_MINUTE,
+                                                          scope="login")
     api.register_blueprint(auth_blp)
     api.register_blueprint(directory_blp)
     api.register_blueprint(calendar_blp)

@@ -24,7 +24,7 @@ from gateway.schemas import (
 from shared.appcontext import service_context
 from shared.auth import ADMIN, TokenService, require_principal, requires
 from shared.idempotency import idempotent
-from shared.ratelimit import RateLimiter
+from shared.ratelimit import Limiter
 from shared.web import Blueprint
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -55,7 +55,7 @@ class Token(MethodView):
     @auth_blp.alt_response(401, description="用户名或密码错误 / wrong username or password")
     def post(self, body: dict[str, Any]) -> handlers.Login:
         """登录，换取访问令牌 / log in and get an access token"""
-        limiter: RateLimiter = current_app.extensions["duban.login_limiter"]
+        limiter: Limiter = current_app.extensions["duban.login_limiter"]
         limiter.hit(f"{request.remote_addr}|{body['username'].lower()}")
         return handlers.authenticate(_directory(), tokens=_tokens(), username=body["username"],
                                      password=body["password"])

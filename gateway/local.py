@@ -1,8 +1,9 @@
 """``duban local up|down|status``: the distributed topology as local processes.
 
 Every part under gunicorn, each with its own PostgreSQL database, plus one event worker per part
-(outbox relay + consumer) and the monitoring sweeper, against the local RabbitMQ. The gateway listens
-on $PORT and proxies ``/api/<service>/…`` to the services. State lives in $DUBAN_DATA/local.
+(outbox relay + consumer) and the monitoring sweeper, against the local RabbitMQ; nginx at the edge on
+$PORT routes ``/api/<service>/…`` to the services (gateway/edge.py) and Redis holds the counters shared
+across processes. Every gunicorn binds to loopback. State lives in $DUBAN_DATA/local.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,6 +38,7 @@ class Layout:
     pg: str
     db_prefix: str
     amqp_url: str
+    redis_url: str
 
     @classmethod
     def from_env(cls) -> Layout:
@@ -44,10 +47,12 @@ class Layout:
                    port_base=int(os.environ.get("DUBAN_LOCAL_PORT_BASE", "8100")),
                    pg=os.environ.get("POSTGRES_URL", PG_DEFAULT).rstrip("/") + "/",
                    db_prefix=os.environ.get("DUBAN_LOCAL_DB_PREFIX", "duban_"),
-                   amqp_url=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+                   amqp_url=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+                   redis_url=os.environ.get("DUBAN_REDIS_URL", "redis://127.0.0.1:6379/0"))
 
     def port_of(self, part: str) -> int:
-        return self.port if part == "gateway" else self.port_base + 1 + list(PARTS).index(part)
+        """The loopback port of a part's gunicorn (nginx alone listens on $PORT)."""
+        return self.port_base + 1 + list(PARTS).index(part)
 
     def database_url(self, part: str) -> str:
         return f"{self.pg}{self.db_prefix}{part}"
@@ -69,15 +74,21 @@ def _env(layout: Layout, part: str) -> dict[str, str]:
     env = {**os.environ, "DUBAN_MODE": "distributed", "DATABASE_URL": layout.database_url(part),
            "AMQP_URL": layout.amqp_url, "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
            "PROMETHEUS_MULTIPROC_DIR": str(layout.root / "prometheus" / part), "PORT": str(layout.port_of(part)),
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix,
+           # behind nginx: one trusted hop, which replaces any X-Forwarded-For a client sends
+           "DUBAN_TRUSTED_PROXIES": "1"}
     env.pop("DUBAN_JWT_PRIVATE_KEY_FILE", None)
     if part == "gateway":
         env["DUBAN_JWT_PRIVATE_KEY_FILE"] = str(layout.token_keys()[0])
-        env["DUBAN_UPSTREAMS"] = ",".join(f"{p}=http://127.0.0.1:{layout.port_of(p)}" for p in PARTS
-                                          if p != "gateway")
-    else:
-        env["DUBAN_TRUSTED_PROXIES"] = "1"
     return env
+
+
+def admin_env(layout: Layout) -> dict[str, str]:
+    """What an operator's shell needs for the admin commands against this topology (`duban local env`)."""
+    return {"DUBAN_MODE": "distributed", "AMQP_URL": layout.amqp_url,
+            "DUBAN_DATABASE_URLS": ",".join(f"{part}={layout.database_url(part)}" for part in PARTS),
+            "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
+            "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix}
 
 
 def _create_databases(layout: Layout) -> None:
@@ -92,6 +103,9 @@ def _create_databases(layout: Layout) -> None:
 
 
 def _spawn(layout: Layout, name: str, argv: list[str], env: dict[str, str]) -> int:
+    commands = layout.root / "commands.json"
+    known = json.loads(commands.read_text()) if commands.exists() else {}
+    commands.write_text(json.dumps({**known, name: argv}, indent=2))  # what `duban local restart` runs again
     log = open_private_append(layout.root / "logs" / f"{name}.log")
     try:
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -128,9 +142,17 @@ def up(workers: int) -> None:
     layout = Layout.from_env()
     if (layout.root / "pids.json").exists():
         raise click.ClickException(f"already running (see {layout.root / 'pids.json'}); run `duban local down`")
-    for sub in ("logs", "prometheus"):
+    for sub in ("logs", "prometheus", "run", "edge"):
         shutil.rmtree(layout.root / sub, ignore_errors=True)
         private_dir(layout.root / sub)
+    (layout.root / "commands.json").unlink(missing_ok=True)
+    from gateway import edge
+
+    edge_conf = edge.write_local(_edge_config(layout))  # fails early when nginx's config is wrong or absent
+    edge_argv = edge.argv(edge_conf)
+    check = subprocess.run([*edge_argv[:-2], "-t", "-q"], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise click.ClickException(f"nginx refused its configuration: {check.stderr.strip()}")
     for part in PARTS:
         private_dir(layout.root / "prometheus" / part)
     _create_databases(layout)
@@ -144,6 +166,8 @@ def up(workers: int) -> None:
         argv = [python, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{layout.port_of(part)}",
                 "--access-logfile", "-", "--config", "python:gateway.gunicorn_conf",
+                # each gunicorn its own control socket (the default path is one per user)
+                "--control-socket", str(layout.root / "run" / f"{part}-web.ctl"),
                 f'gateway.wsgi:part("{part}")']
         pids[f"{part}-web"] = _spawn(layout, f"{part}-web", argv, _env(layout, part))
         pids[f"{part}-worker"] = _spawn(layout, f"{part}-worker",
@@ -151,16 +175,33 @@ def up(workers: int) -> None:
                                         _env(layout, part))
     for name, argv in _extra_processes(python).items():
         pids[name] = _spawn(layout, name, argv, _env(layout, extra_processes()[name][0]))
+    pids["edge"] = _spawn(layout, "edge", edge_argv, {**os.environ})
     (layout.root / "pids.json").write_text(json.dumps(pids, indent=2))
     for part in PARTS:
         url = f"http://127.0.0.1:{layout.port_of(part)}/readyz"
         if not _wait_ready(url, 60):
             raise click.ClickException(f"{part} did not become ready; see {layout.root / 'logs'}")
-    click.echo(f"Duban distributed topology is up: gateway http://127.0.0.1:{layout.port}/")
+    if not _wait_ready(f"http://127.0.0.1:{layout.port}/readyz", 30):
+        raise click.ClickException(f"the nginx edge did not answer on {layout.port}; see {layout.root / 'logs'}")
+    click.echo(f"Duban distributed topology is up: http://127.0.0.1:{layout.port}/ (nginx edge)")
     for part in PARTS:
-        click.echo(f"  {part:<12} http://127.0.0.1:{layout.port_of(part)}/  db {layout.database_url(part)}")
+        click.echo(f"  {part:<12} 127.0.0.1:{layout.port_of(part)} (loopback)  db {layout.database_url(part)}")
     click.echo(f"  demo users' password: {(layout.root / 'demo-password').read_text().strip()}")
     click.echo(f"  logs: {layout.root / 'logs'}; stop with `make down-local`")
+
+
+def _part_of(process: str) -> str:
+    """The part a process name (``hotline-web``, ``monitoring-sweeper``) belongs to."""
+    extras = extra_processes()
+    return extras[process][0] if process in extras else process.rsplit("-", 1)[0]
+
+
+def _edge_config(layout: Layout) -> Any:
+    from gateway.edge import EdgeConfig
+
+    return EdgeConfig(listen=f"127.0.0.1:{layout.port}", workers="2", prefix=layout.root / "edge",
+                      upstreams={part: f"127.0.0.1:{layout.port_of(part)}" for part in PARTS},
+                      public_per_minute=int(os.environ.get("DUBAN_PUBLIC_RATE_LIMIT", "20")))
 
 
 def _extra_processes(python: str) -> dict[str, list[str]]:
@@ -191,16 +232,38 @@ def down() -> None:
         click.echo("nothing is running")
         return
     pids: dict[str, int] = json.loads(path.read_text())
-    for pid in pids.values():
-        _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids.values()):
-        time.sleep(0.1)
-    for pid in pids.values():
-        if _alive(pid):
-            _signal_group(pid, signal.SIGKILL)
+    _stop(list(pids.values()))
     path.unlink()
     click.echo(f"stopped {len(pids)} processes")
+
+
+@local.command("restart")
+@click.argument("name")
+def restart(name: str) -> None:
+    """Stop one process (a NAME `duban local status` prints) and start it again with the same command."""
+    layout = Layout.from_env()
+    path, commands = layout.root / "pids.json", layout.root / "commands.json"
+    if not path.exists():
+        raise click.ClickException("nothing is running; `duban local up` first")
+    pids: dict[str, int] = json.loads(path.read_text())
+    argv = json.loads(commands.read_text()).get(name) if commands.exists() else None
+    if name not in pids or argv is None:
+        raise click.BadParameter(f"{name!r} is not a process of this topology (known: {', '.join(pids)})",
+                                 param_hint="NAME")
+    _stop([pids[name]])
+    env = {**os.environ} if name == "edge" else _env(layout, _part_of(name))
+    pids[name] = _spawn(layout, name, argv, env)
+    path.write_text(json.dumps(pids, indent=2))  # `duban local down` stops the new process too
+    click.echo(f"restarted {name}: pid {pids[name]}")
+
+
+@local.command("env")
+def env_command() -> None:
+    """Shell exports for the admin commands against this topology: eval "$(duban local env)"."""
+    import shlex
+
+    for key, value in admin_env(Layout.from_env()).items():
+        click.echo(f"export {key}={shlex.quote(value)}")
 
 
 @local.command("status")
@@ -213,6 +276,18 @@ def status() -> None:
         return
     for name, pid in json.loads(path.read_text()).items():
         click.echo(f"{name:<22} {pid:>8} {'up' if _alive(pid) else 'DOWN'}")
+
+
+def _stop(pids: list[int]) -> None:
+    """SIGTERM each process group, then SIGKILL what is left after 10 s."""
+    for pid in pids:
+        _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    for pid in pids:
+        if _alive(pid):
+            _signal_group(pid, signal.SIGKILL)
 
 
 def _signal_group(pid: int, sig: int) -> None:

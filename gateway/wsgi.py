@@ -2,7 +2,7 @@
 
 - embedded: ``gunicorn 'gateway.embedded:wsgi()'`` (one worker; see ``duban run``)
 - distributed: ``gunicorn 'gateway.wsgi:part("hotline")'`` for a service, ``part("gateway")`` for the
-  gateway, which also proxies ``/api/<service>/…`` to the URLs in ``DUBAN_UPSTREAMS``.
+  gateway; nginx in front routes ``/api/<service>/…`` to each (gateway/edge.py).
 """
 
 from __future__ import annotations
@@ -27,12 +27,7 @@ def part(name: str) -> Any:
     signs = name == gateway.SERVICE  # only the gateway holds the token signing key
     app = spec.create_app(env, context=spec.open_context(env),
                           tokens=gateway.token_service(settings, signing=signs))
-    if name == gateway.SERVICE:  # the gateway itself is the edge of the distributed suite
-        from gateway.proxy import ReverseProxy, parse_upstreams
-
-        wsgi: Any = ReverseProxy(app.wsgi_app, parse_upstreams(settings.upstreams))
-        app.wsgi_app = wsgi  # type: ignore[method-assign]
     if settings.trusted_proxies:
-        # Behind the gateway (or a load balancer) the client address comes from X-Forwarded-For.
+        # Behind nginx the client address comes from X-Forwarded-For, which nginx sets (never appends to).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     return app

@@ -31,12 +31,14 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_WORKDAY_CLOSE": "time of day a working day closes, HH:MM; default 24:00",
     "DUBAN_CALENDAR_FILE": "legacy JSON file of holiday/make-up overrides (prefer duban calendar set-year)",
     "DUBAN_PUBLIC_RATE_LIMIT": "anonymous lookups per client per minute; default 20",
+    "DUBAN_REDIS_URL": "Redis for counters shared across processes and edges (login attempts, public "
+                       "lookups); unset: counted in the process (embedded mode)",
+    "DUBAN_REDIS_PREFIX": "prefix of this deployment's Redis keys; default duban",
     "DUBAN_DEMO_PASSWORD": "password of the demo users (embedded mode only); default duban-demo",
     "DUBAN_LOG_LEVEL": "log level; default INFO",
     "DUBAN_MAX_BODY_BYTES": "largest request body a service reads, in bytes (413 above it); default 1048576",
     "DUBAN_IDEMPOTENCY_TTL_HOURS": "hours a stored Idempotency-Key answer is kept and replayed; default 24",
     "PORT": "HTTP port of the gateway; default 8000",
-    "DUBAN_UPSTREAMS": "distributed gateway: where services listen, name=http://host:port,…",
     "DUBAN_TRUSTED_PROXIES": "proxy hops in front of this process whose X-Forwarded-For is trusted; default 0",
     "PROMETHEUS_MULTIPROC_DIR": "gunicorn: folder where worker processes share their metrics",
     "POSTGRES_URL": "duban local up: PostgreSQL server the local topology creates its databases on",
@@ -64,10 +66,11 @@ class Settings:
     # How stale the entered holiday years may be in a process: each calendar re-checks them this often.
     calendar_refresh_seconds: float = 5.0
     public_rate_limit: int = 20
+    redis_url: str | None = None
+    redis_prefix: str = "duban"
     demo_password: str = "duban-demo"
     log_level: str = "INFO"
     port: int = 8000
-    upstreams: str = ""
     trusted_proxies: int = 0
     max_body_bytes: int = 1024 * 1024
     idempotency_ttl_hours: int = 24
@@ -93,10 +96,11 @@ class Settings:
             workday_close=env.get("DUBAN_WORKDAY_CLOSE", cls.workday_close),
             calendar_file=Path(calendar_file) if calendar_file else None,
             public_rate_limit=int(env.get("DUBAN_PUBLIC_RATE_LIMIT", "20")),
+            redis_url=env.get("DUBAN_REDIS_URL") or None,
+            redis_prefix=env.get("DUBAN_REDIS_PREFIX", cls.redis_prefix),
             demo_password=env.get("DUBAN_DEMO_PASSWORD", cls.demo_password),
             log_level=env.get("DUBAN_LOG_LEVEL", cls.log_level),
             port=int(env.get("PORT", "8000")),
-            upstreams=env.get("DUBAN_UPSTREAMS", ""),
             trusted_proxies=int(env.get("DUBAN_TRUSTED_PROXIES", "0")),
             max_body_bytes=int(env.get("DUBAN_MAX_BODY_BYTES", str(cls.max_body_bytes))),
             idempotency_ttl_hours=int(env.get("DUBAN_IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),

@@ -16,6 +16,7 @@ import pytest
 
 AMQP_BASE = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 PG_BASE = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/")
+REDIS_BASE = os.environ.get("DUBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -51,3 +52,14 @@ def postgres_database(server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(server + "postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_server() -> str:
+    """The Redis URL, once it answers."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_BASE, socket_connect_timeout=5).ping()
+    except Exception as exc:
+        unavailable("Redis", exc)
+    return REDIS_BASE

@@ -33,7 +33,7 @@ def create_app(env: Environment, *, tokens: TokenService, context: Hotline | Non
                run_migrations: bool | None = None, **overrides: Any) -> Flask:
     """Wire the hotline's API around its context. No I/O happens before this call."""
     from services.hotline import api
-    from shared.ratelimit import RateLimiter
+    from shared.ratelimit import rate_limiter
     from shared.web import create_service_app
 
     hotline = context or open_context(env, **overrides)
@@ -41,7 +41,8 @@ def create_app(env: Environment, *, tokens: TokenService, context: Hotline | Non
         NAME, env.settings, title="Duban 12345 热线 API", tokens=tokens, context=hotline,
         package=__name__, run_migrations=run_migrations,
         description="12345 政务服务便民热线：工单受理、派单、签收、答复、回访、公众查询。")
-    app.extensions["duban.public_limiter"] = RateLimiter(env.settings.public_rate_limit)
+    app.extensions["duban.public_limiter"] = rate_limiter(app, env.settings, env.settings.public_rate_limit,
+                                                          scope="public-status")
     smorest.register_blueprint(api.blp)
     smorest.register_blueprint(api.public)
     return app

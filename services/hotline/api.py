@@ -19,7 +19,7 @@ from shared.errors import Forbidden, InvalidInput
 from shared.idempotency import idempotent
 from shared.periods import current_quarter, parse_period, period_between
 from shared.privacy import mask_address, mask_name, mask_phone, mask_text
-from shared.ratelimit import RateLimiter
+from shared.ratelimit import Limiter
 from shared.schemas import NoteSchema, ReasonSchema, page
 from shared.web import Blueprint, action_endpoint
 
@@ -177,7 +177,8 @@ def departments() -> list[dict[str, Any]]:
 @public.response(200, s.PublicStatusSchema)
 def public_status(query: dict[str, Any]) -> dict[str, Any]:
     """公众查询: status and timeline by ticket number + query code; no personal data. Rate-limited."""
-    limiter: RateLimiter = current_app.extensions["duban.public_limiter"]
-    # remote_addr only: behind the gateway, ProxyFix sets it from the one trusted proxy hop.
+    limiter: Limiter = current_app.extensions["duban.public_limiter"]
+    # remote_addr only: behind nginx, ProxyFix sets it from the one trusted hop (nginx replaces any
+    # X-Forwarded-For the client sent).
     limiter.hit(request.remote_addr or "unknown")
     return reports.public_status(_hotline(), number=query["number"], code=query["code"])

@@ -316,8 +316,8 @@ def test_every_app_container_gets_the_distributed_settings(raw: dict[str, Any],
         multiproc = env.get("PROMETHEUS_MULTIPROC_DIR")
         tmpfs = [str(entry).split(":")[0] for entry in services[name].get("tmpfs") or []]
         assert multiproc and multiproc in tmpfs, f"{name}: PROMETHEUS_MULTIPROC_DIR must be on a tmpfs"
-        if part != "gateway":
-            assert env.get("DUBAN_TRUSTED_PROXIES") == "1", f"{name} sits behind the gateway: one trusted hop"
+        if _kind == "web":
+            assert env.get("DUBAN_TRUSTED_PROXIES") == "1", f"{name} sits behind nginx: one trusted hop"
 
 
 def test_no_credentials_are_written_in_the_compose_file(services: dict[str, dict[str, Any]]) -> None:
@@ -345,29 +345,59 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
 
 # ---- the gateway, ports and health ----------------------------------------------------------------
 
-def test_the_gateway_routes_to_every_service(services: dict[str, dict[str, Any]]) -> None:
-    from gateway.proxy import parse_upstreams
+def test_the_edge_routes_to_every_part_with_the_config_the_code_renders(services: dict[str, dict[str, Any]]) -> None:
+    from gateway.edge import COMPOSE_CONF, compose_config, render
 
+    config = compose_config()
+    assert COMPOSE_CONF.read_text() == render(config), (
+        "infra/nginx/nginx.conf is stale: rewrite it with gateway.edge.render(gateway.edge.compose_config())")
+    assert mounts(services["edge"]).get("infra/nginx/nginx.conf") == "/etc/nginx/nginx.conf"
+    assert str(services["edge"]["image"]).startswith("nginx:")
     webs = web_services(services)
-    upstreams = parse_upstreams(environment(services["gateway"])["DUBAN_UPSTREAMS"])
-    assert set(upstreams) == {part for part in ALL_PARTS if part != "gateway"}
-    for part, url in upstreams.items():
-        target = urlsplit(url)
-        assert webs.get(str(target.hostname)) == part, f"{part} → {url}: no web service of {part} there"
-        assert target.port == bind_port(services[str(target.hostname)]), f"{part} → {url}: nobody listens there"
+    assert set(config.upstreams) == set(ALL_PARTS)
+    for part, address in config.upstreams.items():
+        host, _, port = address.partition(":")
+        assert webs.get(host) == part, f"{part} → {address}: no web service of {part} there"
+        assert int(port) == bind_port(services[host]), f"{part} → {address}: nobody listens there"
+        depends = services["edge"].get("depends_on") or {}
+        assert depends.get(host, {}).get("condition") == "service_healthy", f"edge must wait for {host}"
 
 
-def test_only_the_gateway_and_the_consoles_publish_ports(services: dict[str, dict[str, Any]]) -> None:
+def test_only_the_edge_and_the_consoles_publish_ports(services: dict[str, dict[str, Any]]) -> None:
+    from gateway.edge import compose_config
+
     for name, service in services.items():
         ports = published(service)
         if not ports:
             continue
-        if name == "gateway":
-            assert [port for _, port in ports] == [bind_port(service)]
+        if name == "edge":
+            assert [port for _, port in ports] == [int(compose_config().listen)]
         else:
             assert name in CONSOLES, f"{name} must not publish ports: {service['ports']}"
             assert ports == [("127.0.0.1", CONSOLES[name])], f"{name}: console on the host's loopback only"
-    assert published(services["gateway"]), "the gateway is the entry point: it publishes its port"
+    assert published(services["edge"]), "nginx is the entry point: it publishes its port"
+
+
+def test_apps_and_engines_sit_on_the_internal_network_only(raw: dict[str, Any],
+                                                           services: dict[str, dict[str, Any]]) -> None:
+    assert raw["networks"]["internal"].get("internal") is True
+    for name, service in services.items():
+        networks = service.get("networks") or []
+        assert "internal" in networks, f"{name} must join the internal network"
+        if name == "edge" or name in CONSOLES:
+            assert set(networks) == {"internal", "public"}, name
+        else:
+            assert networks == ["internal"], f"{name} is not for the outside: internal network only"
+
+
+def test_redis_holds_the_shared_counters(services: dict[str, dict[str, Any]]) -> None:
+    assert str(services["redis"]["image"]).startswith("redis:")
+    assert services["redis"].get("healthcheck")
+    for name, (kind, _part) in app_services(services).items():
+        if kind == "web":
+            assert urlsplit(environment(services[name]).get("DUBAN_REDIS_URL", "")).hostname == "redis", name
+            depends = services[name].get("depends_on") or {}
+            assert depends.get("redis", {}).get("condition") == "service_healthy", name
 
 
 def test_web_services_are_healthy_when_ready(services: dict[str, dict[str, Any]]) -> None:

@@ -1,5 +1,6 @@
-"""`duban local up`: every part as its own gunicorn process with event workers, on real PostgreSQL and
-RabbitMQ; a ticket filed and dispatched through the gateway gets its monitoring clocks quickly."""
+"""`duban local up`: every part as its own gunicorn process with event workers, on real PostgreSQL,
+RabbitMQ and Redis, behind nginx; a ticket filed and dispatched through the edge gets its monitoring
+clocks quickly, limits hold across workers and edges, and the processes can be restarted and stopped."""
 
 from __future__ import annotations
 
@@ -44,19 +45,30 @@ def call(method: str, url: str, body: Any = None, token: str | None = None) -> t
         return error.code, json.loads(error.read() or b"{}")
 
 
-@pytest.fixture
-def topology(tmp_path: Path, pg_server: str, fresh_vhost: str) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module")
+def module_vhost() -> Iterator[str]:
+    from tests.integration.conftest import _vhost
+
+    with _vhost() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def topology(tmp_path_factory: pytest.TempPathFactory, pg_server: str, module_vhost: str
+             ) -> Iterator[dict[str, Any]]:
+    """One topology for this module (it takes half a minute to start); the last test stops it."""
+    tmp_path = tmp_path_factory.mktemp("local")
     prefix = f"duban_t{uuid.uuid4().hex[:6]}_"
     env = {**os.environ, "DUBAN_DATA": str(tmp_path), "PORT": str(free_port()),
            "DUBAN_LOCAL_PORT_BASE": str(free_port()), "DUBAN_LOCAL_DB_PREFIX": prefix,
-           "AMQP_URL": fresh_vhost, "POSTGRES_URL": pg_server}
+           "AMQP_URL": module_vhost, "POSTGRES_URL": pg_server}
     # the services listen on base+1, base+2…: make sure those are free too
     env["DUBAN_LOCAL_PORT_BASE"] = str(free_port() + 10)
-    up = subprocess.run([*DUBAN, "local", "up", "--workers", "1"], env=env, capture_output=True, text=True,
+    up = subprocess.run([*DUBAN, "local", "up", "--workers", "2"], env=env, capture_output=True, text=True,
                         timeout=180)
     try:
         assert up.returncode == 0, up.stdout + up.stderr + _logs(tmp_path)
-        yield {"env": env, "base": f"http://127.0.0.1:{env['PORT']}",
+        yield {"env": env, "base": f"http://127.0.0.1:{env['PORT']}", "root": tmp_path / "local",
                "password": (tmp_path / "local" / "demo-password").read_text().strip()}
     finally:
         subprocess.run([*DUBAN, "local", "down"], env=env, capture_output=True, timeout=60)
@@ -113,3 +125,91 @@ def test_a_ticket_dispatched_through_the_gateway_has_its_monitoring_clocks_withi
     print(f"monitoring clocks visible through the gateway {elapsed * 1000:.0f} ms after the dispatch returned")
     assert {c["kind"] for c in clocks} >= {"sign", "handle"}, clocks
     assert elapsed < 2.0, f"clocks appeared after {elapsed:.2f} s"
+
+
+def status_code(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> int:
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        error.read()
+        return int(error.code)
+    except urllib.error.URLError:
+        return 0  # not listening (yet)
+
+
+@pytest.fixture
+def second_edge(topology: dict[str, Any], tmp_path: Path) -> Iterator[str]:
+    """Another nginx in front of the same services, as a second machine's edge would be."""
+    from gateway.edge import EdgeConfig, argv, write_local
+
+    root, port = topology["root"], free_port()
+    upstreams = {part: f"127.0.0.1:{int(topology['env']['DUBAN_LOCAL_PORT_BASE']) + 1 + i}"
+                 for i, part in enumerate(PARTS)}
+    conf = write_local(EdgeConfig(listen=f"127.0.0.1:{port}", upstreams=upstreams, prefix=tmp_path / "edge2",
+                                  workers="1"))
+    assert root.exists()
+    process = subprocess.Popen(argv(conf), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while status_code(f"http://127.0.0.1:{port}/healthz") != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_the_public_status_limit_holds_across_workers_and_edges_whatever_x_forwarded_for_says(
+        topology, second_edge):
+    edges = [topology["base"], second_edge]
+    answered = []
+    for n in range(30):  # a new connection each time: spread over both edges and both gunicorn workers
+        url = f"{edges[n % 2]}/api/hotline/v1/public/status?number=NOSUCH{n:04d}&code=abcd"
+        answered.append(status_code(url, {"X-Forwarded-For": f"198.51.100.{n}"}))
+
+    assert answered[:20] == [404] * 20, answered  # the limit is 20 per client per minute (Redis)
+    assert answered[20:] == [429] * 10, answered
+    # a direct request without any forged header is refused as well: it is the same client
+    assert status_code(f"{second_edge}/api/hotline/v1/public/status?number=NOSUCH0000&code=abcd") == 429
+
+
+def test_the_edge_caps_request_bodies_and_hides_metrics(topology):
+    base = topology["base"]
+
+    assert status_code(f"{base}/api/hotline/v1/tickets", {"content-type": "application/json"},
+                       b"x" * (2 * 1024 * 1024)) == 413
+    assert status_code(f"{base}/metrics") == 404
+    assert status_code(f"{base}/api/hotline/openapi.json") == 200
+
+
+def test_a_restarted_process_is_replaced_and_down_stops_it_with_everything_else(topology):
+    env, root = topology["env"], topology["root"]
+    before = json.loads((root / "pids.json").read_text())
+
+    restarted = subprocess.run([*DUBAN, "local", "restart", "hotline-web"], env=env, capture_output=True,
+                               text=True, timeout=60)
+    unknown = subprocess.run([*DUBAN, "local", "restart", "nosuch"], env=env, capture_output=True, text=True,
+                             timeout=60)
+
+    assert restarted.returncode == 0, restarted.stderr
+    after = json.loads((root / "pids.json").read_text())
+    assert after["hotline-web"] != before["hotline-web"]
+    assert unknown.returncode == 2 and "not a process of this topology" in unknown.stderr
+    port = int(env["DUBAN_LOCAL_PORT_BASE"]) + 1 + list(PARTS).index("hotline")
+    deadline = time.monotonic() + 30
+    while status_code(f"http://127.0.0.1:{port}/readyz") != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert status_code(f"{topology['base']}/api/hotline/openapi.json") == 200
+    # every gunicorn has a control socket of its own
+    assert sorted(p.name for p in (root / "run").glob("*.ctl")) == sorted(f"{part}-web.ctl" for part in PARTS)
+
+    down = subprocess.run([*DUBAN, "local", "down"], env=env, capture_output=True, text=True, timeout=60)
+    assert down.returncode == 0 and f"stopped {len(after)} processes" in down.stdout
+    for name, pid in after.items():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        raise AssertionError(f"{name} (pid {pid}) still runs after `duban local down`")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 
 from shared import ratelimit
@@ -116,3 +119,49 @@ def test_a_flood_of_distinct_clients_makes_the_limiter_forget_rather_than_grow(t
 def test_a_zero_limit_is_refused_cleanly_rather_than_crashing(ticker):
     with pytest.raises((ValueError, RateLimited)):
         RateLimiter(0, monotonic=ticker).hit("a")
+
+
+# -- shared counters (Redis, distributed mode) ---------------------------------------------------
+
+def _apps_sharing(redis_url: str, prefix: str, n: int, per_minute: int) -> list[Any]:
+    """``n`` apps as n gunicorn workers or edges would build them: one Redis, one key prefix."""
+    from flask import Flask
+
+    from shared.ratelimit import rate_limiter
+    from shared.settings import Settings
+
+    settings = Settings(mode="distributed", redis_url=redis_url, redis_prefix=prefix)
+    return [rate_limiter(Flask(f"worker{i}"), settings, per_minute, scope="public-status") for i in range(n)]
+
+
+@pytest.mark.integration
+def test_a_limit_counted_in_redis_holds_across_workers() -> None:
+    from tests.backing import redis_server
+
+    workers = _apps_sharing(redis_server(), f"duban-test-{uuid.uuid4().hex[:8]}", 3, per_minute=5)
+
+    for n in range(5):
+        workers[n % 3].hit("203.0.113.9")
+    for worker in workers:
+        with pytest.raises(RateLimited) as raised:
+            worker.hit("203.0.113.9")
+        assert 1 <= raised.value.retry_after <= 61
+    workers[0].hit("203.0.113.10")  # another client has its own allowance
+
+
+def test_the_embedded_mode_counts_in_the_process() -> None:
+    from flask import Flask
+
+    from shared.ratelimit import rate_limiter
+    from shared.settings import Settings
+
+    assert isinstance(rate_limiter(Flask("embedded"), Settings(), 5, scope="login"), RateLimiter)
+
+
+def test_an_unreachable_redis_falls_back_to_a_limit_in_the_process() -> None:
+    [worker] = _apps_sharing("redis://127.0.0.1:1/0", "duban-test-down", 1, per_minute=2)
+
+    worker.hit("a")
+    worker.hit("a")
+    with pytest.raises(RateLimited):
+        worker.hit("a")

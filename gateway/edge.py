@@ -1,0 +1,140 @@
+"""The edge of the distributed topology: nginx, configured from the list of parts.
+
+nginx routes ``/api/<service>/…`` to that service and everything else to the gateway, caps request
+bodies, rate-limits the public endpoints per client address (``limit_req``, shared by its worker
+processes) and sets ``X-Forwarded-For`` to the address it saw, replacing whatever the client sent,
+so one trusted hop (``DUBAN_TRUSTED_PROXIES=1``) gives each app the real client. The services' own
+limits (shared.ratelimit, in Redis) then hold across gunicorn workers and across several edges.
+
+The same function renders the local topology's config (``duban local up``) and compose's
+``infra/nginx/nginx.conf`` (tests/infra checks that the committed file is this rendering).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.registry import PARTS
+
+COMPOSE_CONF = Path(__file__).resolve().parents[1] / "infra" / "nginx" / "nginx.conf"
+
+# Anonymous endpoints, rate-limited at the edge per client address (the apps limit them too).
+PUBLIC_STATUS = "/api/hotline/v1/public/"
+LOGIN = "/api/auth/v1/token"
+# Everything anonymous may send is small; ticket intake with attachments is not (yet) a thing.
+MAX_BODY = "1m"
+
+LIMITED_BODY = ('{"code": 429, "status": "Too Many Requests", '
+                '"message": "请求过于频繁，请稍后再试 / too many requests, try again later", "errors": {}}')
+TOO_LARGE_BODY = ('{"code": 413, "status": "Payload Too Large", '
+                  f'"message": "请求体过大 / request body larger than {MAX_BODY}", "errors": {{}}}}')
+UNAVAILABLE_BODY = ('{"code": 502, "status": "Bad Gateway", '
+                    '"message": "上游服务不可用 / upstream unavailable", "errors": {}}')
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    listen: str                     # "127.0.0.1:8000" or "8080"
+    upstreams: Mapping[str, str]    # part → "host:port" of its gunicorn
+    public_per_minute: int = 20     # DUBAN_PUBLIC_RATE_LIMIT, the apps' own limit
+    login_per_minute: int = 10      # gateway.LOGIN_ATTEMPTS_PER_MINUTE
+    prefix: Path | None = None      # local topology: pid, logs and temp files here; None: the image's
+    workers: str = "auto"
+
+
+def render(config: EdgeConfig) -> str:
+    """nginx.conf for the edge: one server, one upstream per part."""
+    local = config.prefix is not None
+    lines = ["# Rendered by gateway/edge.py; do not edit by hand.",
+             f"worker_processes {config.workers};"]
+    if local:
+        lines += [f"pid {config.prefix}/nginx.pid;", f"error_log {config.prefix}/logs/edge-error.log warn;"]
+    else:
+        lines += ["pid /tmp/nginx.pid;", "error_log /dev/stderr warn;"]
+    lines += ["events {", "    worker_connections 1024;", "}", "", "http {",
+              "    default_type application/octet-stream;",
+              "    server_tokens off;",
+              f"    access_log {config.prefix}/logs/edge-access.log;" if local else "    access_log /dev/stdout;"]
+    if local:
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            lines.append(f"    {kind}_temp_path {config.prefix}/temp/{kind};")
+    else:
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            lines.append(f"    {kind}_temp_path /tmp/nginx-{kind};")
+    # Burst = one minute's allowance, so the apps' own (Redis) limit is what a well-behaved client meets;
+    # the edge refuses floods before they reach a worker.
+    lines += [
+        "",
+        f"    client_max_body_size {MAX_BODY};",
+        f"    client_body_buffer_size {MAX_BODY};  # bodies stay in memory",
+        "    proxy_max_temp_file_size 0;",
+        "    proxy_http_version 1.1;",
+        "    proxy_read_timeout 60s;",
+        "    # The client address is the one nginx saw: a client's own X-Forwarded-For is replaced, not extended.",
+        "    proxy_set_header Host $host;",
+        "    proxy_set_header X-Forwarded-For $remote_addr;",
+        "    proxy_set_header X-Forwarded-Proto $scheme;",
+        "    proxy_set_header X-Request-Id $request_id;",
+        "    proxy_set_header Connection \"\";",
+        "",
+        f"    limit_req_zone $binary_remote_addr zone=public:10m rate={config.public_per_minute}r/m;",
+        f"    limit_req_zone $binary_remote_addr zone=login:10m rate={config.login_per_minute}r/m;",
+        "    limit_req_status 429;",
+        "",
+    ]
+    for part, address in config.upstreams.items():
+        lines += [f"    upstream {part} {{", f"        server {address};", "        keepalive 16;", "    }"]
+    lines += ["", "    server {", f"        listen {config.listen};", "",
+              "        error_page 429 = @limited;", "        error_page 413 = @too_large;",
+              "        error_page 502 503 504 = @unavailable;", "",
+              "        # metrics are for Prometheus on the internal network, not for the public",
+              "        location = /metrics { return 404; }", ""]
+    lines += [f"        location {PUBLIC_STATUS} {{",
+              f"            limit_req zone=public burst={config.public_per_minute} nodelay;",
+              "            proxy_pass http://hotline;", "        }",
+              f"        location = {LOGIN} {{",
+              f"            limit_req zone=login burst={config.login_per_minute} nodelay;",
+              "            proxy_pass http://gateway;", "        }"]
+    for part in config.upstreams:
+        if part != "gateway":
+            lines += [f"        location /api/{part}/ {{", f"            proxy_pass http://{part};", "        }"]
+    lines += ["        location / {", "            proxy_pass http://gateway;", "        }", ""]
+    for name, status, body in (("limited", 429, LIMITED_BODY), ("too_large", 413, TOO_LARGE_BODY),
+                               ("unavailable", 502, UNAVAILABLE_BODY)):
+        escaped = body.replace("'", "\\'")
+        lines += [f"        location @{name} {{", "            default_type application/json;",
+                  *(["            add_header Retry-After 60 always;"] if status == 429 else []),
+                  f"            return {status} '{escaped}';", "        }"]
+    lines += ["    }", "}", ""]
+    return "\n".join(lines)
+
+
+def compose_config() -> EdgeConfig:
+    """The edge of docker-compose.yml: every part's web service on its port 8000."""
+    return EdgeConfig(listen="8080", upstreams={part: f"{part}:8000" for part in PARTS})
+
+
+def nginx_binary() -> str:
+    """The nginx executable (Debian's package on these machines: `make nginx` installs it)."""
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if found is None:
+        raise RuntimeError("nginx is not installed; `make nginx` (apt-get install nginx) installs it")
+    return found
+
+
+def write_local(config: EdgeConfig) -> Path:
+    """Write the local edge's config and folders under ``config.prefix``; returns the config file."""
+    assert config.prefix is not None
+    for sub in ("logs", "temp"):
+        (config.prefix / sub).mkdir(parents=True, exist_ok=True)
+    path = config.prefix / "nginx.conf"
+    path.write_text(render(config))
+    return path
+
+
+def argv(conf: Path) -> list[str]:
+    """nginx in the foreground (the launcher supervises it like every other process)."""
+    return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"]
