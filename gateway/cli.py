@@ -91,6 +91,8 @@ def _seed(suite: Any) -> None:
     """Every part's demo data, in the order of ``PARTS`` (the directory first: services learn its
     departments from its events before their own demo data uses them)."""
     for name, part in PARTS.items():
+        if part.demo:
+            click.echo(f"{name}: loading demo data…")  # the directory hashes every demo password: slow
         result = part.seed_demo(suite.contexts[name])
         suite.runtime.run_until_idle()
         if result is not None:
@@ -110,13 +112,18 @@ def run(host: str, port: int | None, threads: int) -> None:
     settings = Settings.from_env()
     port = port or settings.port
     marker = settings.data_dir / ".demo-seeded"
+    click.echo(f"Duban: migrating the databases in {settings.data_dir.resolve()}…")
     if settings.embedded and not marker.exists():
+        click.echo("first start: the demo data is loaded once (about half a minute)")
         suite = create_suite(Settings.from_env(background_workers=False))
         try:
             _seed(suite)
         finally:
             suite.close()
         marker.write_text("demo data loaded; delete this file to load it again\n")
+    else:
+        for part in PARTS.values():
+            part.migrate(settings)
 
     class Embedded(BaseApplication):
         def load_config(self) -> None:
@@ -128,10 +135,16 @@ def run(host: str, port: int | None, threads: int) -> None:
                                "access_log_format": gunicorn_conf.access_log_format,
                                "limit_request_line": gunicorn_conf.limit_request_line,
                                "limit_request_fields": gunicorn_conf.limit_request_fields,
-                               "limit_request_field_size": gunicorn_conf.limit_request_field_size}.items():
+                               "limit_request_field_size": gunicorn_conf.limit_request_field_size,
+                               # one per data folder, not gunicorn's one-per-user default path
+                               "control_socket": str(settings.data_dir.resolve() / "gunicorn.ctl")}.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:  # runs in the worker, so the delivery thread lives there
+            import logging
+
+            # The databases were migrated (and that was logged) before serving: say it once, not twice.
+            logging.getLogger("alembic").setLevel(logging.WARNING)
             return create_suite().wsgi
 
     click.echo(f"Duban embedded suite on http://{host}:{port}/  (data in {settings.data_dir.resolve()})")
