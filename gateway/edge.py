@@ -21,9 +21,6 @@ from gateway.registry import PARTS
 
 COMPOSE_CONF = Path(__file__).resolve().parents[1] / "infra" / "nginx" / "nginx.conf"
 
-# Anonymous endpoints, rate-limited at the edge per client address (the apps limit them too).
-PUBLIC_STATUS = "/api/hotline/v1/public/"
-LOGIN = "/api/auth/v1/token"
 # Everything anonymous may send is small; ticket intake with attachments is not (yet) a thing.
 MAX_BODY = "1m"
 
@@ -92,12 +89,13 @@ def render(config: EdgeConfig) -> str:
               "        error_page 502 503 504 = @unavailable;", "",
               "        # metrics are for Prometheus on the internal network, not for the public",
               "        location = /metrics { return 404; }", ""]
-    lines += [f"        location {PUBLIC_STATUS} {{",
-              f"            limit_req zone=public burst={config.public_per_minute} nodelay;",
-              "            proxy_pass http://hotline;", "        }",
-              f"        location = {LOGIN} {{",
-              f"            limit_req zone=login burst={config.login_per_minute} nodelay;",
-              "            proxy_pass http://gateway;", "        }"]
+    bursts = {"public": config.public_per_minute, "login": config.login_per_minute}
+    for part in config.upstreams:  # the anonymous paths each part declares in gateway/registry.py
+        for path, zone in PARTS[part].limited.items():
+            match = path if path.endswith("/") else f"= {path}"
+            lines += [f"        location {match} {{",
+                      f"            limit_req zone={zone} burst={bursts[zone]} nodelay;",
+                      f"            proxy_pass http://{part};", "        }"]
     for part in config.upstreams:
         if part != "gateway":
             lines += [f"        location /api/{part}/ {{", f"            proxy_pass http://{part};", "        }"]

@@ -69,6 +69,9 @@ class Part:
     processes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     demo: str | None = None      # "module:function": function(context) loads demo data, says what it did
     rules: str | None = None     # "module:RULE_SECTIONS": its sections of the rules document (shared.rules)
+    # The edge (nginx, gateway/edge.py): anonymous paths rate-limited per client address, path → zone
+    # ("public" lookups or "login" attempts); a path ending in "/" is a prefix, any other an exact path.
+    limited: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     # -- code ----------------------------------------------------------------------------------
     def module(self) -> Any:
@@ -126,11 +129,12 @@ def _bound(job: Callable[[Any], object], context: Any) -> Callable[[], object]:
 
 
 PARTS: dict[str, Part] = {part.name: part for part in (
-    Part("gateway", "gateway", demo="gateway.handlers:seed_demo_directory"),
+    Part("gateway", "gateway", demo="gateway.handlers:seed_demo_directory",
+         limited={"/api/auth/v1/token": "login"}),
     Part("hotline", "services.hotline", routes="services.hotline.consumers:ROUTES",
          rules="services.hotline.rules:RULE_SECTIONS",
          periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),
-         demo="services.hotline.cli:seed_demo_tickets"),
+         demo="services.hotline.cli:seed_demo_tickets", limited={"/api/hotline/v1/public/": "public"}),
     Part("monitoring", "services.monitoring", routes="services.monitoring.consumers:ROUTES",
          rules="services.monitoring.rules:RULE_SECTIONS",
          periodic=(Periodic("sweep", 5.0, "services.monitoring.sweep:sweep", in_worker=False),),

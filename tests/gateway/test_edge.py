@@ -1,0 +1,51 @@
+"""The nginx edge's config, rendered from the list of parts (gateway/edge.py)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gateway.edge import EdgeConfig, argv, render, write_local
+from gateway.registry import PARTS
+
+
+def local_config(tmp_path: Path) -> EdgeConfig:
+    return EdgeConfig(listen="127.0.0.1:18999", prefix=tmp_path,
+                      upstreams={part: f"127.0.0.1:{19000 + i}" for i, part in enumerate(PARTS)})
+
+
+def test_every_part_is_routed_and_every_anonymous_path_it_declares_is_rate_limited(tmp_path):
+    conf = render(local_config(tmp_path))
+
+    for part in PARTS:
+        assert f"upstream {part} {{" in conf
+        if part != "gateway":
+            assert re.search(rf"location /api/{part}/ {{\s+proxy_pass http://{part};", conf), part
+        for path, zone in PARTS[part].limited.items():
+            match = path if path.endswith("/") else f"= {path}"
+            assert re.search(rf"location {re.escape(match)} {{\s+limit_req zone={zone} burst=\d+ nodelay;\s+"
+                             rf"proxy_pass http://{part};", conf), path
+    assert re.search(r"location / {\s+proxy_pass http://gateway;", conf)
+
+
+def test_the_client_address_is_the_one_nginx_saw_never_what_the_client_claims(tmp_path):
+    conf = render(local_config(tmp_path))
+
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf  # that would append to the client's own header
+    assert "client_max_body_size 1m;" in conf
+    assert "location = /metrics { return 404; }" in conf
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+                    reason="nginx is not installed (`make nginx`)")
+def test_nginx_accepts_the_rendered_config(tmp_path):
+    command = argv(write_local(local_config(tmp_path)))[:-2]  # without "-g 'daemon off;'"
+
+    checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30)
+
+    assert checked.returncode == 0, checked.stderr
