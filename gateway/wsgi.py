@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.middleware.proxy_fix import ProxyFix
-
 from gateway.registry import PARTS
 from shared.bootstrap import Environment
 from shared.logs import configure_logging
+from shared.proxies import TrustedProxyFix, parse_networks
 from shared.settings import Settings
 
 
@@ -28,6 +27,8 @@ def part(name: str) -> Any:
     app = spec.create_app(env, context=spec.open_context(env),
                           tokens=gateway.token_service(settings, signing=signs))
     if settings.trusted_proxies:
-        # Behind nginx the client address comes from X-Forwarded-For, which nginx sets (never appends to).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
+        # Behind nginx the client address comes from X-Forwarded-For, which nginx sets (never appends
+        # to), and only a request from nginx's own address may carry it (shared.proxies).
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, hops=settings.trusted_proxies, networks=parse_networks(settings.trusted_proxy_networks))
     return app

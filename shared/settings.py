@@ -40,6 +40,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_IDEMPOTENCY_TTL_HOURS": "hours a stored Idempotency-Key answer is kept and replayed; default 24",
     "PORT": "HTTP port of the gateway; default 8000",
     "DUBAN_TRUSTED_PROXIES": "proxy hops in front of this process whose X-Forwarded-For is trusted; default 0",
+    "DUBAN_TRUSTED_PROXY_NETWORKS": "addresses those proxies connect from (a,b/24,…); X-Forwarded-For from any "
+                                    "other peer is ignored; default loopback",
     "PROMETHEUS_MULTIPROC_DIR": "gunicorn: folder where worker processes share their metrics",
     "POSTGRES_URL": "duban local up: PostgreSQL server the local topology creates its databases on",
     "DUBAN_LOCAL_PORT_BASE": "duban local up: services listen on base+1, base+2, …; default 8100",
@@ -74,6 +76,7 @@ class Settings:
     trusted_proxies: int = 0
     max_body_bytes: int = 1024 * 1024
     idempotency_ttl_hours: int = 24
+    trusted_proxy_networks: str = "127.0.0.0/8,::1/128"
     # Background delivery of events in embedded mode; tests turn it off and drain by hand.
     background_workers: bool = True
 
@@ -104,6 +107,7 @@ class Settings:
             trusted_proxies=int(env.get("DUBAN_TRUSTED_PROXIES", "0")),
             max_body_bytes=int(env.get("DUBAN_MAX_BODY_BYTES", str(cls.max_body_bytes))),
             idempotency_ttl_hours=int(env.get("DUBAN_IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
+            trusted_proxy_networks=env.get("DUBAN_TRUSTED_PROXY_NETWORKS", cls.trusted_proxy_networks),
         )
         if settings.mode not in (EMBEDDED, DISTRIBUTED):
             raise ValueError(f"DUBAN_MODE must be {EMBEDDED} or {DISTRIBUTED}, not {settings.mode!r}")

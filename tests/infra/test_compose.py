@@ -381,6 +381,10 @@ def test_only_the_edge_and_the_consoles_publish_ports(services: dict[str, dict[s
 def test_apps_and_engines_sit_on_the_internal_network_only(raw: dict[str, Any],
                                                            services: dict[str, dict[str, Any]]) -> None:
     assert raw["networks"]["internal"].get("internal") is True
+    [subnet] = [interpolate(str(c["subnet"])) for c in raw["networks"]["internal"]["ipam"]["config"]]
+    for name, (kind, _part) in app_services(services).items():
+        if kind == "web":  # X-Forwarded-For is believed from the internal network only (the edge's)
+            assert environment(services[name]).get("DUBAN_TRUSTED_PROXY_NETWORKS") == subnet, name
     for name, service in services.items():
         networks = service.get("networks") or []
         assert "internal" in networks, f"{name} must join the internal network"

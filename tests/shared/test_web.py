@@ -197,3 +197,25 @@ def test_a_request_served_inside_another_leaves_no_correlation_id_bound(app, cli
     assert inner[0].status_code == 200
     assert response.get_json() == {"during": "corr-outer"}
     assert correlation_id_var.get() is None
+
+
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy_address() -> None:
+    """nginx on loopback names the client; any other peer is the client, whatever header it sends."""
+    from flask import Flask, request
+
+    from shared.proxies import TrustedProxyFix, parse_networks
+
+    app = Flask("peer")
+
+    @app.get("/who")
+    def who() -> str:
+        return request.remote_addr or ""
+
+    app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, hops=1, networks=parse_networks("127.0.0.0/8,::1/128"))
+    client = app.test_client()
+    forged = {"X-Forwarded-For": "198.51.100.7"}
+
+    assert client.get("/who", headers=forged, environ_base={"REMOTE_ADDR": "127.0.0.1"}).text == "198.51.100.7"
+    assert client.get("/who", headers=forged, environ_base={"REMOTE_ADDR": "203.0.113.5"}).text == "203.0.113.5"
+    assert client.get("/who", headers=forged, environ_base={"REMOTE_ADDR": "not-an-ip"}).text == "not-an-ip"
