@@ -149,7 +149,10 @@ def up(workers: int) -> None:
     from gateway import edge
 
     edge_conf = edge.write_local(_edge_config(layout))  # fails early when nginx's config is wrong or absent
-    edge_argv = edge.argv(edge_conf)
+    try:
+        edge_argv = edge.argv(edge_conf)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
     check = subprocess.run([*edge_argv[:-2], "-t", "-q"], capture_output=True, text=True)
     if check.returncode != 0:
         raise click.ClickException(f"nginx refused its configuration: {check.stderr.strip()}")
