@@ -24,9 +24,11 @@ from shared.auth import TokenService
 from shared.bootstrap import Environment
 from shared.calendar_schedule import parse_year_file
 from shared.db import Database
+from shared.keys import KeyRing
 from shared.migrations import upgrade
 from shared.settings import DISTRIBUTED, Settings
 from tests.backing import postgres_database
+from tests.tokens import key_files
 
 pytestmark = pytest.mark.integration
 
@@ -35,13 +37,13 @@ PACKAGES = {"gateway": "gateway", "hotline": "services.hotline", "monitoring": "
 
 
 @pytest.fixture
-def settings(pg_server: str, fresh_vhost: str) -> Iterator[Settings]:
+def settings(pg_server: str, fresh_vhost: str, tmp_path: Path) -> Iterator[Settings]:
     with ExitStack() as stack:
         urls = {part: stack.enter_context(postgres_database(pg_server)) for part in PACKAGES}
         for part, package in PACKAGES.items():
             upgrade(package, urls[part])
-        yield Settings(mode=DISTRIBUTED, database_urls=urls, amqp_url=fresh_vhost, jwt_secret="x" * 40,
-                       log_level="WARNING", calendar_refresh_seconds=0)
+        yield Settings(mode=DISTRIBUTED, database_urls=urls, amqp_url=fresh_vhost, log_level="WARNING",
+                       calendar_refresh_seconds=0, **key_files(tmp_path / "keys"))
 
 
 def replica(db: Database) -> list[tuple[int, int]]:
@@ -54,7 +56,7 @@ def test_an_entered_year_reaches_the_web_app_the_sweeper_and_the_worker_of_each_
         settings: Settings) -> None:
     env = Environment(settings)  # each process builds its part's context from its own environment
     hotline_app = PARTS["hotline"].create_app(env, context=PARTS["hotline"].open_context(env),
-                                              tokens=TokenService("x" * 40))
+                                              tokens=TokenService(KeyRing.generate()))
     hotline_calendar = hotline_app.extensions["duban.context"].calendar
     sweeper = PARTS["monitoring"].open_context(env)  # what ``duban monitoring sweep --loop`` builds
     workers = [ServiceWorker("gateway", settings, consume=False), ServiceWorker("hotline", settings),

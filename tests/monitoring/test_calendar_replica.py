@@ -73,7 +73,7 @@ class World:
 def world(tmp_path: Path) -> Iterator[World]:
     """The embedded suite as ``duban run`` builds it (no calendar handed in), re-reading entered years at once."""
     clock = ManualClock(DISPATCH_AT)
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING",
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING",
                         calendar_refresh_seconds=0)
     suite = create_suite(settings, clock=clock)
     create_department(suite.contexts["gateway"], actor="test", code="zjj", name="市住房和城乡建设局",
