@@ -40,6 +40,10 @@ class EdgeConfig:
     login_per_minute: int = 10      # gateway.LOGIN_ATTEMPTS_PER_MINUTE
     prefix: Path | None = None      # local topology: pid, logs and temp files here; None: the image's
     workers: str = "auto"
+    # Address nginx connects to the apps from. The local topology uses a loopback address of its own
+    # (127.0.0.2), which the apps alone trust, so another local process reaching a service port
+    # directly is the client itself, whatever X-Forwarded-For it sends.
+    source: str | None = None
 
 
 def render(config: EdgeConfig) -> str:
@@ -68,6 +72,7 @@ def render(config: EdgeConfig) -> str:
         f"    client_max_body_size {MAX_BODY};",
         f"    client_body_buffer_size {MAX_BODY};  # bodies stay in memory",
         "    proxy_max_temp_file_size 0;",
+        *([f"    proxy_bind {config.source};"] if config.source else []),
         "    proxy_http_version 1.1;",
         "    proxy_read_timeout 60s;",
         "    # The client address is the one nginx saw: a client's own X-Forwarded-For is replaced, not extended.",
@@ -131,6 +136,9 @@ def write_local(config: EdgeConfig) -> Path:
     path = config.prefix / "nginx.conf"
     path.write_text(render(config))
     return path
+
+
+LOCAL_SOURCE = "127.0.0.2"  # the local edge's own loopback address (all of 127/8 is loopback on Linux)
 
 
 def argv(conf: Path) -> list[str]:

@@ -71,12 +71,15 @@ class Layout:
 
 
 def _env(layout: Layout, part: str) -> dict[str, str]:
+    from gateway.edge import LOCAL_SOURCE
+
     env = {**os.environ, "DUBAN_MODE": "distributed", "DATABASE_URL": layout.database_url(part),
            "AMQP_URL": layout.amqp_url, "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
            "PROMETHEUS_MULTIPROC_DIR": str(layout.root / "prometheus" / part), "PORT": str(layout.port_of(part)),
            "PYTHONUNBUFFERED": "1", "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix,
-           # behind nginx: one trusted hop, which replaces any X-Forwarded-For a client sends
-           "DUBAN_TRUSTED_PROXIES": "1"}
+           # behind nginx: one trusted hop, which replaces any X-Forwarded-For a client sends, believed only
+           # from the edge's own loopback address
+           "DUBAN_TRUSTED_PROXIES": "1", "DUBAN_TRUSTED_PROXY_NETWORKS": f"{LOCAL_SOURCE}/32"}
     env.pop("DUBAN_JWT_PRIVATE_KEY_FILE", None)
     if part == "gateway":
         env["DUBAN_JWT_PRIVATE_KEY_FILE"] = str(layout.token_keys()[0])
@@ -200,9 +203,10 @@ def _part_of(process: str) -> str:
 
 
 def _edge_config(layout: Layout) -> Any:
-    from gateway.edge import EdgeConfig
+    from gateway.edge import LOCAL_SOURCE, EdgeConfig
 
     return EdgeConfig(listen=f"127.0.0.1:{layout.port}", workers="2", prefix=layout.root / "edge",
+                      source=LOCAL_SOURCE,
                       upstreams={part: f"127.0.0.1:{layout.port_of(part)}" for part in PARTS},
                       public_per_minute=int(os.environ.get("DUBAN_PUBLIC_RATE_LIMIT", "20")))
 

@@ -3,8 +3,8 @@
 Behind nginx every request's ``X-Forwarded-For`` is set by nginx to the address it saw. A process
 takes its client address from that header (``DUBAN_TRUSTED_PROXIES`` hops, werkzeug's ProxyFix) only
 when the request comes from a trusted proxy address (``DUBAN_TRUSTED_PROXY_NETWORKS``: loopback by
-default, where the local topology's nginx runs; the internal network in compose). A peer anywhere else
-is the client itself, whatever header it sends.
+default; 127.0.0.2, the address the local topology's nginx connects from; the internal network in
+compose). A peer anywhere else is the client itself, whatever header it sends.
 """
 
 from __future__ import annotations

@@ -142,13 +142,13 @@ def status_code(url: str, headers: dict[str, str] | None = None, data: bytes | N
 @pytest.fixture
 def second_edge(topology: dict[str, Any], tmp_path: Path) -> Iterator[str]:
     """Another nginx in front of the same services, as a second machine's edge would be."""
-    from gateway.edge import EdgeConfig, argv, write_local
+    from gateway.edge import LOCAL_SOURCE, EdgeConfig, argv, write_local
 
     root, port = topology["root"], free_port()
     upstreams = {part: f"127.0.0.1:{int(topology['env']['DUBAN_LOCAL_PORT_BASE']) + 1 + i}"
                  for i, part in enumerate(PARTS)}
     conf = write_local(EdgeConfig(listen=f"127.0.0.1:{port}", upstreams=upstreams, prefix=tmp_path / "edge2",
-                                  workers="1"))
+                                  workers="1", source=LOCAL_SOURCE))
     assert root.exists()
     process = subprocess.Popen(argv(conf), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -173,6 +173,11 @@ def test_the_public_status_limit_holds_across_workers_and_edges_whatever_x_forwa
     assert answered[20:] == [429] * 10, answered
     # a direct request without any forged header is refused as well: it is the same client
     assert status_code(f"{second_edge}/api/hotline/v1/public/status?number=NOSUCH0000&code=abcd") == 429
+    # so is one sent straight to a service's port (loopback) with a header of its own: only the
+    # edge's address is believed
+    hotline = int(topology["env"]["DUBAN_LOCAL_PORT_BASE"]) + 1 + list(PARTS).index("hotline")
+    direct = f"http://127.0.0.1:{hotline}/api/hotline/v1/public/status?number=NOSUCH0000&code=abcd"
+    assert [status_code(direct, {"X-Forwarded-For": f"192.0.2.{n}"}) for n in range(3)] == [429] * 3
 
 
 def test_the_edge_caps_request_bodies_and_hides_metrics(topology):
