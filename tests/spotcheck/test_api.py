@@ -29,7 +29,7 @@ SPOTCHECK = Part("spotcheck", "services.spotcheck", routes="services.spotcheck.c
 @pytest.fixture
 def suite(tmp_path, monkeypatch) -> Iterator[Suite]:
     monkeypatch.setitem(PARTS, "spotcheck", SPOTCHECK)
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
     seed_demo(suite.contexts["gateway"])
     suite.runtime.run_until_idle()  # the departments reach the spot-check replica

@@ -31,7 +31,7 @@ def settings(tmp_path, monkeypatch) -> Settings:
     from gateway.embedded import create_suite
 
     monkeypatch.setitem(PARTS, "spotcheck", SPOTCHECK)
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
     seed_demo(suite.contexts["gateway"])
     suite.runtime.run_until_idle()
