@@ -30,7 +30,7 @@ RECTIFICATION = Part("rectification", "services.rectification", routes="services
 @pytest.fixture
 def suite(tmp_path, monkeypatch) -> Iterator[Suite]:
     monkeypatch.setitem(PARTS, "rectification", RECTIFICATION)
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()},
                                               "hotline": {"policy": DeadlinePolicy(max_reopens=0)}})
     seed_demo(suite.contexts["gateway"])
