@@ -13,7 +13,6 @@ with one (docs/deployment.md, "Rotating the token key").
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,19 +96,23 @@ class KeyRing:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    """A new key file, 0600 in a 0700 folder from its first byte (shared.files); never overwritten."""
+    from shared.files import write_new_private
+
+    if not write_new_private(path, data.decode("ascii")):
+        raise FileExistsError(path)
 
 
 def embedded_keys(data_dir: Path) -> KeyRing:
-    """The data folder's key pair, generated on first use (private key file mode 0600)."""
+    """The data folder's key pair, generated on first use (files mode 0600, the folder 0700)."""
+    from shared.files import write_new_private
+
     private_path, public_path = data_dir / PRIVATE_KEY_FILE, data_dir / PUBLIC_KEYS_FILE
     if not private_path.exists():
         key = Ed25519PrivateKey.generate()
-        write_private(private_path, private_pem(key))
-        public_path.write_bytes(public_pem(key.public_key()))
+        # Two processes starting at once: the first file written wins, the other reads it.
+        if write_new_private(private_path, private_pem(key).decode("ascii")):
+            write_new_private(public_path, public_pem(key.public_key()).decode("ascii"))
     signing = load_private_key(private_path.read_bytes())
     public = load_public_keys(public_path.read_bytes()) if public_path.exists() else []
     return KeyRing.of(signing=signing, public=public)

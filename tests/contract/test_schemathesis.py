@@ -40,7 +40,7 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     folder: Path = tmp_path_factory.mktemp("schemathesis")
-    suite = create_suite(Settings(data_dir=folder, background_workers=False, jwt_secret="s" * 40,
+    suite = create_suite(Settings(data_dir=folder, background_workers=False,
                                   log_level="CRITICAL"))
     for name, part in PARTS.items():
         part.seed_demo(suite.contexts[name])

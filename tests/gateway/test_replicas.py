@@ -14,7 +14,7 @@ from tests.spotcheck.test_api import SPOTCHECK
 
 
 def test_a_part_added_later_gets_the_departments_once_they_are_announced_again(tmp_path, monkeypatch):
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     first = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
     seed_demo(first.contexts["gateway"])
     first.runtime.run_until_idle()

@@ -14,6 +14,7 @@ from shared.auth import INSPECTOR, Principal, TokenService
 from shared.bootstrap import Environment
 from shared.calendar import WorkCalendar
 from shared.clock import ManualClock
+from shared.keys import KeyRing
 from shared.migrations import upgrade
 from shared.settings import DISTRIBUTED, Settings
 from tests.envelope import assert_envelope
@@ -34,8 +35,8 @@ API = "/api/monitoring/v1"
 ])
 def test_control_characters_never_reach_postgresql(pg_url, method, path, body):
     upgrade("services.monitoring", pg_url)
-    tokens = TokenService("p" * 40)
-    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": pg_url}, jwt_secret="p" * 40)
+    tokens = TokenService(KeyRing.generate())
+    settings = Settings(mode=DISTRIBUTED, database_urls={"monitoring": pg_url})
     app = create_app(Environment(settings, ManualClock(datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)), WorkCalendar()),
                      tokens=tokens, run_migrations=False)
     headers = {"Authorization": "Bearer " + tokens.issue(Principal("insp", frozenset({INSPECTOR})),

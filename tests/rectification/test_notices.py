@@ -171,7 +171,7 @@ def test_a_spot_check_finding_s_notice_is_linked_back_to_its_result(tmp_path, mo
 
     monkeypatch.setitem(PARTS, "rectification", RECTIFICATION)
     monkeypatch.setitem(PARTS, "spotcheck", SPOTCHECK)
-    settings = Settings(data_dir=tmp_path, background_workers=False, jwt_secret="x" * 40, log_level="WARNING")
+    settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     both = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
     try:
         seed_demo(both.contexts["gateway"])

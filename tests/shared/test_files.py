@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from shared.db import Database
 from shared.files import open_private_append
+from shared.keys import keys_for
 from shared.migrations import migrate_service
 from shared.settings import Settings
 
@@ -30,11 +31,11 @@ def permissive_umask() -> Iterator[None]:
         os.umask(previous)
 
 
-def test_an_embedded_data_folder_its_databases_and_the_token_secret_are_private(tmp_path):
+def test_an_embedded_data_folder_its_databases_and_the_token_keys_are_private(tmp_path):
     settings = Settings(data_dir=tmp_path / "var" / "data")
 
     migrate_service("gateway", "gateway", settings)
-    settings.resolved_jwt_secret()
+    keys_for(settings, signing=True)
     db = Database(settings.database_url_for("gateway"), service="gateway", metadata=sa.MetaData())
     with db.engine.connect() as conn:  # WAL mode: the -wal and -shm files appear
         conn.exec_driver_sql("SELECT 1")
@@ -43,7 +44,8 @@ def test_an_embedded_data_folder_its_databases_and_the_token_secret_are_private(
     db.dispose()
 
     assert mode(tmp_path / "var") == 0o700 and mode(settings.data_dir) == 0o700
-    assert {"gateway.db", "gateway.db-wal", "gateway.db-shm", "jwt-secret"} <= set(modes)
+    assert {"gateway.db", "gateway.db-wal", "gateway.db-shm", "jwt-signing-key.pem",
+            "jwt-public-keys.pem"} <= set(modes)
     assert set(modes.values()) == {0o600}, modes
 
 
@@ -55,8 +57,8 @@ def test_a_log_of_a_local_process_is_created_private(tmp_path):
     assert mode(path) == 0o600 and mode(path.parent) == 0o700 and mode(path.parent.parent) == 0o700
 
 
-def test_an_existing_secret_is_read_not_rewritten(tmp_path):
+def test_an_existing_key_pair_is_read_not_rewritten(tmp_path):
     settings = Settings(data_dir=tmp_path)
-    first = settings.resolved_jwt_secret()
+    first = keys_for(settings, signing=True).signing_kid
 
-    assert settings.resolved_jwt_secret() == first
+    assert keys_for(settings, signing=True).signing_kid == first
