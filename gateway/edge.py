@@ -55,10 +55,15 @@ def render(config: EdgeConfig) -> str:
         lines += [f"pid {config.prefix}/nginx.pid;", f"error_log {config.prefix}/logs/edge-error.log warn;"]
     else:
         lines += ["pid /tmp/nginx.pid;", "error_log /dev/stderr warn;"]
+    # The access log names the path, never the query string: the public lookup's query carries a
+    # citizen's query code (查询码), as in gateway/gunicorn_conf.py.
+    log = f"{config.prefix}/logs/edge-access.log" if local else "/dev/stdout"
     lines += ["events {", "    worker_connections 1024;", "}", "", "http {",
               "    default_type application/octet-stream;",
               "    server_tokens off;",
-              f"    access_log {config.prefix}/logs/edge-access.log;" if local else "    access_log /dev/stdout;"]
+              "    log_format duban '$remote_addr - [$time_local] \"$request_method $uri $server_protocol\" '",
+              "                     '$status $body_bytes_sent \"$http_user_agent\" $request_time';",
+              f"    access_log {log} duban;"]
     if local:
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             lines.append(f"    {kind}_temp_path {config.prefix}/temp/{kind};")

@@ -41,6 +41,18 @@ def test_the_client_address_is_the_one_nginx_saw_never_what_the_client_claims(tm
     assert "location = /metrics { return 404; }" in conf
 
 
+def test_the_edge_logs_paths_never_query_strings(tmp_path):
+    """The public lookup's query string carries a citizen's query code: it must not reach a log."""
+    conf = render(local_config(tmp_path))
+
+    [log_format] = re.findall(r"log_format duban (.*?);", conf, flags=re.DOTALL)
+    assert "$uri" in log_format
+    assert not {"$request ", "$request_uri", "$args", "$query_string", "$http_referer"} & {
+        token for token in ("$request ", "$request_uri", "$args", "$query_string", "$http_referer")
+        if token in log_format + " "}
+    assert re.search(r"access_log \S+ duban;", conf)
+
+
 @pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
                     reason="nginx is not installed (`make nginx`)")
 def test_nginx_accepts_the_rendered_config(tmp_path):
