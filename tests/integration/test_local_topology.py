@@ -35,7 +35,8 @@ def free_port() -> int:
 
 def call(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json"} if data is not None else {}  # no body, no body type
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     if token:
         request.add_header("authorization", f"Bearer {token}")
     try:
