@@ -139,6 +139,11 @@ PARTS: dict[str, Part] = {part.name: part for part in (
          rules="services.monitoring.rules:RULE_SECTIONS",
          periodic=(Periodic("sweep", 5.0, "services.monitoring.sweep:sweep", in_worker=False),),
          cli="services.monitoring.cli:monitoring", processes={"sweeper": ("monitoring", "sweep", "--loop")}),
+    Part("spotcheck", "services.spotcheck", routes="services.spotcheck.consumers:ROUTES",
+         rules="services.spotcheck.rules:RULE_SECTIONS", cli="services.spotcheck.cli:spotcheck",
+         demo="services.spotcheck.demo:seed_demo", limited={"/api/spotcheck/v1/public/": "public"}),
+    Part("rectification", "services.rectification", routes="services.rectification.consumers:ROUTES",
+         rules="services.rectification.rules:RULE_SECTIONS", limited={"/api/rectification/v1/public/": "public"}),
 )}
 
 

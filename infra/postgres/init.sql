@@ -8,3 +8,5 @@
 CREATE DATABASE duban_gateway;
 CREATE DATABASE duban_hotline;
 CREATE DATABASE duban_monitoring;
+CREATE DATABASE duban_spotcheck;
+CREATE DATABASE duban_rectification;

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 import sqlalchemy as sa
 
 from gateway.embedded import create_suite
@@ -10,16 +13,25 @@ from gateway.registry import PARTS
 from gateway.replicas import resync
 from shared.settings import Settings
 from tests.passwords import fast_passwords
-from tests.spotcheck.test_api import SPOTCHECK
 
 
-def test_a_part_added_later_gets_the_departments_once_they_are_announced_again(tmp_path, monkeypatch):
+@pytest.fixture
+def parts_restored() -> Iterator[None]:
+    """PARTS as it was, in its order (the edge's config and the compose checks follow that order)."""
+    saved = dict(PARTS)
+    yield
+    PARTS.clear()
+    PARTS.update(saved)
+
+
+def test_a_part_added_later_gets_the_departments_once_they_are_announced_again(tmp_path, parts_restored):
+    spotcheck = PARTS.pop("spotcheck")  # the deployment before the spot-check service existed
     settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     first = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
     seed_demo(first.contexts["gateway"])
     first.runtime.run_until_idle()
     first.close()
-    monkeypatch.setitem(PARTS, "spotcheck", SPOTCHECK)  # a new service joins the running deployment
+    PARTS["spotcheck"] = spotcheck  # a new service joins the running deployment
     suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()}})
     try:
         def replicated() -> int:

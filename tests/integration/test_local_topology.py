@@ -190,6 +190,57 @@ def test_the_edge_caps_request_bodies_and_hides_metrics(topology):
     assert status_code(f"{base}/api/hotline/openapi.json") == 200
 
 
+def test_a_spot_check_drawn_through_the_edge_replays_and_its_finding_becomes_a_notice(topology):
+    """双随机 over the distributed topology: directories and a plan through nginx, the public record replays
+    with the stand-alone verifier, and a finding reaches rectification through RabbitMQ."""
+    import hashlib
+
+    from services.spotcheck import verify_draw
+    from tests.spotcheck.codes import uscc
+
+    base, password = topology["base"], topology["password"]
+    status, body = call("POST", f"{base}/api/auth/v1/token", {"username": "inspector", "password": password})
+    inspector = str(body["access_token"])
+    api = f"{base}/api/spotcheck/v1"
+    for n in range(12):
+        status, target = call("POST", f"{api}/targets", {"uscc": uscc(n), "name": f"分布式企业{n}", "region": "110101",
+                                                         "industry": "餐饮", "risk_class": "D"}, inspector)
+        assert status == 200, target
+    deadline = time.monotonic() + 20  # the directory reaches spotcheck's replica through RabbitMQ
+    for n, department in enumerate(["scjg", "scjg", "sthj", "sthj"]):
+        while True:
+            status, added = call("POST", f"{api}/inspectors", {"name": f"检查员{n}", "department": department,
+                                                               "certificate_no": f"ZF-D{n:03d}", "region": "110102"},
+                                 inspector)
+            if status != 422 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert status == 201, added
+    seed = "distributed-seed"
+    status, plan = call("POST", f"{api}/plans", {"name": "分布式联合抽查", "departments": ["scjg", "sthj"],
+                                                 "commitment": {"kind": "sha256",
+                                                                "value": hashlib.sha256(seed.encode()).hexdigest()}},
+                        inspector)
+    assert status == 201, plan
+    assert call("POST", f"{api}/plans/{plan['id']}/publish", None, inspector)[0] == 200
+    status, record = call("POST", f"{api}/plans/{plan['id']}/draw", {"seed": seed}, inspector)
+    assert status == 200 and record["selections"], record
+
+    _, public = call("GET", f"{api}/public/draws/{record['id']}")
+    _, population = call("GET", f"{api}/public/draws/{record['id']}/population")
+    assert verify_draw.verify(public, population) is None
+    target = record["selections"][0]["target"]["uscc"]
+    status, result = call("POST", f"{api}/plans/{plan['id']}/results", {
+        "uscc": target, "category": "ordered_to_correct", "summary": "现场发现问题，已责令改正"}, inspector)
+    assert status == 201, result
+    deadline, found = time.monotonic() + 20, []
+    while not found and time.monotonic() < deadline:
+        _, page = call("GET", f"{base}/api/rectification/v1/notices?source=spot_check", token=inspector)
+        found = page.get("items", [])
+        time.sleep(0.1)
+    assert found and found[0]["source"]["ref"]["number"] == target
+
+
 def test_a_restarted_process_is_replaced_and_down_stops_it_with_everything_else(topology):
     env, root = topology["env"], topology["root"]
     before = json.loads((root / "pids.json").read_text())
