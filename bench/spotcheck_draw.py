@@ -25,7 +25,7 @@ from services.spotcheck import verify_draw as v
 
 MIX = (("A", 0.60), ("B", 0.30), ("C", 0.08), ("D", 0.02))
 PARAMETERS = {"ratios": {"A": 100, "B": 200, "C": 1000, "D": 3000}, "team_size": 2, "departments": ["scjg", "sthj"],
-              "check_items": [], "weights": {"complaint": 10, "complaint_cap": 10, "abnormal": 100},
+              "check_items": {}, "weights": {"complaint": 10, "complaint_cap": 10, "abnormal": 100},
               "conflict_rules": {"declared": True, "same_region": True, "previous": True}}
 
 

@@ -83,6 +83,24 @@ class Inspectors(MethodView):
         return {**vars(inspector), "pseudonym": inspector.pseudonym}
 
 
+@blp.route("/check-items")
+class CheckItems(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, s.CheckItemReadSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """抽查事项清单 / the check lists of every department"""
+        require_principal()
+        return [vars(i) for i in handlers.list_check_items(_spotcheck())]
+
+    @blp.doc(security=BEARER)
+    @idempotent
+    @blp.arguments(s.CheckItemCreateSchema)
+    @blp.response(200, s.CheckItemReadSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """新增或修改抽查事项 / add or update a check item (inspectors, admins)"""
+        return vars(handlers.save_check_item(_spotcheck(), principal=require_principal(), **body))
+
+
 @blp.route("/plans")
 class Plans(MethodView):
     @blp.doc(security=BEARER)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.spotcheck import store
-from services.spotcheck.model import Inspector, Plan, Target, new_inspector, new_target
+from services.spotcheck.model import CheckItem, Inspector, Plan, Target, new_check_item, new_inspector, new_target
 from services.spotcheck.results import Result
 from services.spotcheck.rules import RULE_SECTIONS, PlanStatus, ResultCategory, SamplingPolicy
 from shared.calendar import WorkCalendar
@@ -83,6 +83,23 @@ def list_inspectors(spotcheck: Spotcheck, *, principal: Principal) -> list[Inspe
         return store.InspectorRepository(conn).all()
 
 
+def save_check_item(spotcheck: Spotcheck, *, principal: Principal, **fields: Any) -> CheckItem:
+    """Add or update an item of a department's check list (抽查事项清单)."""
+    _planner(principal)
+    item = new_check_item(**fields)
+    with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
+        require_active(uow.conn, store.departments, [item.department], "department")
+        uow.repository(store.CheckItemRepository).upsert(item, now=uow.now)
+        uow.audit("check_item.saved", "check_item", item.code, before=None, after=vars(item))
+        uow.commit()
+    return item
+
+
+def list_check_items(spotcheck: Spotcheck) -> list[CheckItem]:
+    with spotcheck.db.read() as conn:
+        return store.CheckItemRepository(conn).all()
+
+
 # -- plans -----------------------------------------------------------------------------------------
 def create_plan(spotcheck: Spotcheck, *, principal: Principal, name: str, departments: list[str],
                 check_items: list[str], population_filter: dict[str, list[str]], commitment: dict[str, str],
@@ -92,7 +109,16 @@ def create_plan(spotcheck: Spotcheck, *, principal: Principal, name: str, depart
     _planner(principal)
     with spotcheck.db.unit_of_work(actor=principal.actor) as uow:
         require_active(uow.conn, store.departments, departments, "departments")
-        plan = Plan.create(id=new_id(), name=name, departments=departments, check_items=check_items,
+        items = store.CheckItemRepository(uow.conn)
+        unknown = items.unknown(sorted(set(check_items)), departments)
+        if unknown:
+            raise InvalidInput("不在参与单位的抽查事项清单中 / not on the departments' check lists: "
+                               + ", ".join(unknown), {"check_items": [f"unknown item {c}" for c in unknown]})
+        department_of = {i.code: i.department for i in items.all() if i.code in set(check_items)}
+        by_department: dict[str, list[str]] = {}
+        for code in check_items:
+            by_department.setdefault(department_of[code], []).append(code)
+        plan = Plan.create(id=new_id(), name=name, departments=departments, check_items=by_department,
                            population_filter=population_filter, ratios=ratios, team_size=team_size,
                            conflict_rules=conflict_rules or {}, commitment=commitment, policy=spotcheck.policy,
                            now=uow.now, actor=principal.actor)

@@ -116,6 +116,31 @@ def new_inspector(*, id: str, name: str, department: str, certificate_no: str, r
                      tuple(sorted(set(conflicts))), tuple(sorted(set(previous_targets))), bool(active))
 
 
+@dataclass(frozen=True)
+class CheckItem:
+    """抽查事项: an item of a department's check list, with its legal basis; key items (重点) may be checked
+    beyond the sampling ratios."""
+
+    code: str
+    name: str
+    department: str
+    legal_basis: str
+    key: bool = False
+
+
+def new_check_item(*, code: str, name: str, department: str, legal_basis: str, key: bool = False) -> CheckItem:
+    errors: dict[str, list[str]] = {}
+    if not CODE.match(code or ""):
+        errors["code"] = ["编码为字母、数字、点、横线 / letters, digits, dots and dashes"]
+    if not 2 <= len((name or "").strip()) <= 200:
+        errors["name"] = ["名称须为 2–200 个字符 / name must be 2–200 characters"]
+    if not 2 <= len((legal_basis or "").strip()) <= 500:
+        errors["legal_basis"] = ["须注明法律依据 / the legal basis is required (2–500 characters)"]
+    if errors:
+        raise InvalidInput("抽查事项有误 / invalid check item: " + ", ".join(sorted(errors)), errors)
+    return CheckItem(code, name.strip(), department, legal_basis.strip(), bool(key))
+
+
 @dataclass
 class Plan:
     """抽查计划: departments, check items, the population filter, sampling, team size and 回避 rules."""
@@ -138,7 +163,7 @@ class Plan:
     events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
-    def create(cls, *, id: str, name: str, departments: list[str], check_items: list[str],
+    def create(cls, *, id: str, name: str, departments: list[str], check_items: dict[str, list[str]],
                population_filter: dict[str, list[str]], ratios: dict[str, int] | None, team_size: int | None,
                conflict_rules: dict[str, bool], commitment: dict[str, str], policy: SamplingPolicy,
                now: datetime, actor: str) -> Plan:
@@ -159,11 +184,12 @@ class Plan:
             raise InvalidInput("抽查计划有误 / invalid plan: " + ", ".join(sorted(errors)), errors)
         parameters = {
             "ratios": ratios, "team_size": team_size, "departments": sorted(set(departments)),
-            "check_items": sorted(set(check_items)),
+            "check_items": {d: sorted(set(check_items.get(d, []))) for d in sorted(set(departments))},
             "weights": {"complaint": policy.complaint_weight, "complaint_cap": policy.complaint_cap,
                         "abnormal": policy.abnormal_weight},
             "conflict_rules": {"declared": True, "previous": True, "same_region": False, **conflict_rules}}
-        return cls(id=id, name=name.strip(), departments=sorted(set(departments)), check_items=sorted(set(check_items)),
+        return cls(id=id, name=name.strip(), departments=sorted(set(departments)),
+                   check_items=sorted({c for codes in check_items.values() for c in codes}),
                    population_filter=population_filter, parameters=parameters, commitment=dict(commitment),
                    created_at=now, created_by=actor)
 

@@ -64,6 +64,23 @@ class InspectorReadSchema(Schema):
     pseudonym = fields.String()
 
 
+class CheckItemCreateSchema(Schema):
+    code = Text(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"))
+    name = Text(required=True, validate=validate.Length(min=2, max=200))
+    department = Text(required=True, validate=DEPARTMENT_CODE)
+    legal_basis = Text(required=True, validate=validate.Length(min=2, max=500),
+                       metadata={"description": "法律依据，如《食品安全法》第110条"})
+    key = StrictBoolean(load_default=False, metadata={"description": "重点检查事项: no ratio ceiling"})
+
+
+class CheckItemReadSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    department = fields.String()
+    legal_basis = fields.String()
+    key = fields.Boolean()
+
+
 class CommitmentSchema(Schema):
     kind = Text(required=True, validate=choices(CommitmentKind))
     value = Text(required=True, validate=validate.Length(min=1, max=100),

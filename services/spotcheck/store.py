@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
-from services.spotcheck.model import Inspector, Plan, Target
+from services.spotcheck.model import CheckItem, Inspector, Plan, Target
 from services.spotcheck.results import Result
 from services.spotcheck.rules import PlanStatus, ResultCategory, RiskClass
 from shared.calendar_store import add_calendar_years
@@ -51,6 +51,16 @@ inspectors = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Index("ix_inspectors_department", "department"),
+)
+
+check_items = sa.Table(
+    "check_items", metadata,
+    sa.Column("code", sa.String(50), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("department", sa.String(50), nullable=False),
+    sa.Column("legal_basis", sa.String(500), nullable=False),
+    sa.Column("key", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 plans = sa.Table(
@@ -129,6 +139,26 @@ class TargetRepository(Repository):
 def _target(row: Row[Any]) -> Target:
     return Target(row.uscc, row.name, row.region, row.industry, RiskClass(row.risk_class), row.abnormal,
                   row.complaints, row.active)
+
+
+class CheckItemRepository(Repository):
+    def upsert(self, item: CheckItem, *, now: Any) -> None:
+        values = {"name": item.name, "department": item.department, "legal_basis": item.legal_basis,
+                  "key": item.key, "updated_at": now}
+        if not self.conn.execute(check_items.update().where(check_items.c.code == item.code).values(**values)).rowcount:
+            self.conn.execute(check_items.insert().values(code=item.code, **values))
+
+    def all(self) -> list[CheckItem]:
+        rows = self.conn.execute(sa.select(check_items).order_by(check_items.c.department, check_items.c.code))
+        return [CheckItem(r.code, r.name, r.department, r.legal_basis, r.key) for r in rows]
+
+    def unknown(self, codes: list[str], departments: list[str]) -> list[str]:
+        """The codes that are not items of these departments' lists."""
+        if not codes:
+            return []
+        known = set(self.conn.execute(sa.select(check_items.c.code).where(
+            check_items.c.code.in_(codes), check_items.c.department.in_(departments))).scalars())
+        return [c for c in codes if c not in known]
 
 
 class InspectorRepository(Repository):

@@ -122,10 +122,12 @@ class _Teams:
     conflicts are indexed by target, so each target costs its conflicts and its picks, not the pool."""
 
     def __init__(self, inspectors: Sequence[Mapping[str, Any]], parameters: Mapping[str, Any], ticket: Any) -> None:
-        items, self.departments = set(parameters["check_items"]), sorted(parameters["departments"])
+        items, self.departments = parameters["check_items"], sorted(parameters["departments"])
         self.rules, self.size, self.ticket = parameters["conflict_rules"], parameters["team_size"], ticket
+        # An inspector serves if qualified for every check item of the plan on its own department's list.
         self.pool = sorted((i for i in inspectors if i["department"] in self.departments
-                            and items <= set(i["qualifications"])), key=lambda i: i["pseudonym"])
+                            and set(items.get(i["department"], ())) <= set(i["qualifications"])),
+                           key=lambda i: i["pseudonym"])
         self._cache: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
         self.blocked: dict[str, set[str]] = {}  # target USCC → inspectors in conflict with it (回避)
         for inspector in self.pool:

@@ -217,3 +217,24 @@ def test_after_a_draw_each_inspector_remembers_its_targets_and_the_next_plan_avo
     again = client.post(f"/plans/{second['id']}/draw", {"seed": SEED}).get_json()
     [repeat] = [s for s in again["selections"] if s["target"]["uscc"] == first["target"]["uscc"]]
     assert not names & {i["name"] for i in repeat["inspectors"]}
+
+
+def test_a_plans_check_items_come_from_the_departments_lists_and_only_qualified_inspectors_serve(client, envelope):
+    item = {"code": "SC-SP-02", "name": "食品经营者食品安全状况检查", "department": "scjg",
+            "legal_basis": "《中华人民共和国食品安全法》第110条", "key": True}
+    assert client.post("/check-items", item).status_code == 200
+    envelope(client.post("/plans", {"name": "未知事项计划", "departments": ["scjg"], "check_items": ["NOPE-1"],
+                                    "commitment": {"kind": "beacon", "value": "1"}}), 422)
+    envelope(client.post("/check-items", {**item, "legal_basis": ""}), 422)
+    qualified = {"name": "持证检查员", "department": "scjg", "certificate_no": "ZF-Q001", "region": "110101",
+                 "qualifications": ["SC-SP-02"]}
+    assert client.post("/inspectors", qualified).status_code == 201
+    second = {**qualified, "name": "另一持证员", "certificate_no": "ZF-Q002"}
+    assert client.post("/inspectors", second).status_code == 201
+
+    created = plan(client, departments=["scjg"], check_items=["SC-SP-02"])
+    client.post(f"/plans/{created['id']}/publish")
+    record = client.post(f"/plans/{created['id']}/draw", {"seed": SEED}).get_json()
+
+    assert {i["name"] for s in record["selections"] for i in s["inspectors"]} == {"持证检查员", "另一持证员"}
+    assert record["parameters"]["check_items"] == {"scjg": ["SC-SP-02"]}

@@ -19,7 +19,7 @@ from services.spotcheck import verify_draw as v
 VERIFIER = Path(v.__file__)
 DEPARTMENTS = ["scjg", "sthj"]
 PARAMETERS = {"ratios": {"A": 100, "B": 200, "C": 1000, "D": 3000}, "team_size": 2, "departments": DEPARTMENTS,
-              "check_items": [], "weights": {"complaint": 10, "complaint_cap": 10, "abnormal": 100},
+              "check_items": {}, "weights": {"complaint": 10, "complaint_cap": 10, "abnormal": 100},
               "conflict_rules": {"declared": True, "same_region": False, "previous": True}}
 
 
