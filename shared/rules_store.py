@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from shared.events.gateway import RulesPublished
+from shared.jsonutil import dumps
 from shared.rules import RuleBook, Sections, validate
 from shared.tables import UtcDateTime
 
@@ -68,7 +69,7 @@ def write_version(conn: sa.Connection, table: sa.Table, entry: RulesPublished, *
     if conn.execute(sa.select(table.c.version).where(table.c.version == entry.version)).first():
         return False
     conn.execute(table.insert().values(version=entry.version, note=entry.note, published_at=at, published_by=by,
-                                       document=json.dumps(entry.document, ensure_ascii=False, sort_keys=True)))
+                                       document=dumps(entry.document)))
     return True
 
 

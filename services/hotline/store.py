@@ -18,6 +18,7 @@ from shared.errors import NotFound
 from shared.jsonutil import dumps
 from shared.repository import Repository
 from shared.rules_store import add_rules_versions
+from shared.sequences import next_in_series
 from shared.tables import BigSerial, UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -213,17 +214,7 @@ class TicketRepository(Repository):
 
     def next_number(self, day: str) -> str:
         """Daily ticket number ``YYYYMMDD`` + six digits; the row update serialises concurrent intakes."""
-        updated = self.conn.execute(ticket_sequences.update().where(ticket_sequences.c.day == day)
-                                    .values(last=ticket_sequences.c.last + 1)
-                                    .returning(ticket_sequences.c.last)).scalar()
-        if updated is None:
-            try:
-                with self.conn.begin_nested():
-                    self.conn.execute(ticket_sequences.insert().values(day=day, last=1))
-                updated = 1
-            except sa.exc.IntegrityError:  # another intake created today's row first
-                return self.next_number(day)
-        return f"{day}{updated:06d}"
+        return f"{day}{next_in_series(self.conn, ticket_sequences, 'day', day):06d}"
 
 
 PER_KEYWORD = 30

@@ -7,15 +7,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 
 from services.rectification.model import Notice
 from services.rectification.rules import NoticeStatus, SourceKind
 from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
 from shared.errors import NotFound
+from shared.jsonutil import dumps
 from shared.repository import Repository
 from shared.rules_store import add_rules_versions
+from shared.sequences import next_in_series
 from shared.tables import UtcDateTime, add_common_tables
 
 metadata = sa.MetaData()
@@ -58,15 +59,7 @@ notice_sequences = sa.Table(
 class NoticeRepository(Repository):
     def next_number(self, year: int) -> str:
         """整改〔year〕NNNN号: the next number of the year's series."""
-        s = notice_sequences
-        if not self.conn.execute(s.update().where(s.c.year == year).values(last=s.c.last + 1)).rowcount:
-            try:
-                with self.conn.begin_nested():
-                    self.conn.execute(s.insert().values(year=year, last=1))
-            except IntegrityError:
-                self.conn.execute(s.update().where(s.c.year == year).values(last=s.c.last + 1))
-        last = self.conn.execute(sa.select(s.c.last).where(s.c.year == year)).scalar_one()
-        return f"整改〔{year}〕{last:04d}号"
+        return f"整改〔{year}〕{next_in_series(self.conn, notice_sequences, 'year', year):04d}号"
 
     def source_taken(self, kind: SourceKind, source_id: str) -> bool:
         return self.conn.execute(sa.select(notices.c.id).where(notices.c.source_kind == kind.value,
@@ -122,11 +115,11 @@ class NoticeRepository(Repository):
 
 def _values(notice: Notice) -> dict[str, Any]:
     return {"number": notice.number, "department": notice.department, "status": notice.status.value,
-            "source_kind": notice.source_kind.value, "source_ref": json.dumps(notice.source_ref, ensure_ascii=False),
+            "source_kind": notice.source_kind.value, "source_ref": dumps(notice.source_ref),
             "findings": notice.findings, "requirements": notice.requirements,
             "deadline_workdays": notice.deadline_workdays, "issued_at": notice.issued_at,
             "issued_by": notice.issued_by, "due_at": notice.due_at, "rounds": notice.rounds,
-            "extension_days": notice.extension_days, "history": json.dumps(notice.history, ensure_ascii=False)}
+            "extension_days": notice.extension_days, "history": dumps(notice.history)}
 
 
 def _notice(row: Row[Any]) -> Notice:

@@ -14,6 +14,7 @@ from services.spotcheck.rules import PlanStatus, ResultCategory, RiskClass
 from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
 from shared.errors import ConcurrentUpdate, Conflict, NotFound
+from shared.jsonutil import dumps
 from shared.repository import Repository
 from shared.rules_store import add_rules_versions
 from shared.tables import UtcDateTime, add_common_tables
@@ -109,7 +110,7 @@ _JSON = ("departments", "check_items", "population_filter", "parameters", "commi
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return None if value is None else dumps(value)
 
 
 class TargetRepository(Repository):
