@@ -98,3 +98,23 @@ def rate_limiter(app: Flask, settings: Settings, per_minute: int, *, scope: str)
         limiter.init_app(app)
         app.extensions["duban.flask_limiter"] = limiter
     return SharedRateLimiter(limiter, per_minute, scope=scope, prefix=settings.redis_prefix)
+
+
+PUBLIC_LIMITER = "duban.public_limiter"
+
+
+def install_public_limiter(app: Flask, settings: Settings, *, scope: str) -> None:
+    """The counter of a service's anonymous endpoints (``limit_public`` hits it)."""
+    app.extensions[PUBLIC_LIMITER] = rate_limiter(app, settings, settings.public_rate_limit, scope=scope)
+
+
+def limit_public() -> None:
+    """Count one anonymous request of this client; 429 past the public limit.
+
+    The client is ``remote_addr`` only: behind nginx, ProxyFix sets it from the one trusted hop (nginx
+    replaces any X-Forwarded-For the client sent).
+    """
+    from flask import current_app, request
+
+    limiter: Limiter = current_app.extensions[PUBLIC_LIMITER]
+    limiter.hit(request.remote_addr or "unknown")

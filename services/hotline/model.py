@@ -38,6 +38,7 @@ from shared.errors import Forbidden, InvalidInput, InvalidTransition
 from shared.events import DomainEvent
 from shared.events import clocks as C
 from shared.events import hotline as E
+from shared.query_codes import code_digest
 
 S = TicketStatus
 OPEN_FOR_DEPARTMENT = (S.DISPATCHED, S.SIGNED, S.REOPENED)
@@ -359,7 +360,8 @@ class Ticket(TicketHistory):
         self.closed_at = now
         self._move(actor, now, "closed", S.CLOSED, department=self.lead_department, note=note)
         self._emit(E.TicketClosed, resolution=_value(self.resolution), department=self.lead_department,
-                   satisfaction=_value(self.satisfaction), closed_at=now)
+                   satisfaction=_value(self.satisfaction), closed_at=now,
+                   code_digest=code_digest(self.id, self.query_code))
 
     # -- merge (并单) -------------------------------------------------------------------------
     def merge_into(self, master: Ticket, *, actor: Actor, now: datetime) -> None:

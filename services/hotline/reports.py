@@ -21,7 +21,7 @@ _NOT_FOUND = "工单编号或查询码不正确 / ticket number or query code is
 # Actions the public sees on the timeline; internal ones (urging, co-unit notes) stay internal.
 PUBLIC_ACTIONS = ("received", "answered", "legal_channel", "transferred", "dispatched", "signed",
                   "return_accepted", "extension_approved", "replied", "callback_recorded", "reopened",
-                  "closed", "merged")
+                  "closed", "merged", "rectification")
 
 
 def public_status(hotline: Hotline, *, number: str, code: str) -> dict[str, Any]:

@@ -115,6 +115,7 @@ ACTION_LABELS_ZH: dict[str, str] = {
     "extension_requested": "申请延期", "extension_approved": "同意延期", "extension_rejected": "驳回延期",
     "urged": "催办", "assisted": "协办意见", "replied": "答复", "callback_recorded": "回访",
     "reopened": "重办", "closed": "办结", "merged": "并单", "merged_in": "并入重复工单",
+    "rectification": "整改",
 }
 
 

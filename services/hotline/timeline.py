@@ -45,6 +45,18 @@ class TimelineEntry:
     outcome: str | None = None
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """Another service acting on a ticket through an event (e.g. ``system:rectification``)."""
+
+    username: str
+    departments: frozenset[str] = frozenset()
+
+
+RECTIFICATION = SystemActor("system:rectification")
+NOTICE_LABELS = {"issued": "已下发整改通知书", "closed": "整改已验收销号", "withdrawn": "整改通知书已撤回"}
+
+
 class TicketHistory:
     """The recording half of ``Ticket`` (a mixin: the fields live on the ticket)."""
 
@@ -68,6 +80,17 @@ class TicketHistory:
         current = self.status.value if self.timeline or self.new_timeline else None
         self._append(TimelineEntry(now, actor.username, action, current, self.status.value, department,
                                    note, data or {}, outcome))
+
+    def note_rectification(self, *, notice_id: str, number: str, status: str, department: str,
+                           now: datetime) -> bool:
+        """整改通知书 raised from this ticket, or its close: the ticket links to it (once per notice and status)."""
+        if status not in NOTICE_LABELS or any(
+                e.action == "rectification" and e.data.get("notice_id") == notice_id and e.data.get("status") == status
+                for e in self.timeline):
+            return False
+        self._record(RECTIFICATION, now, "rectification", department, note=f"{NOTICE_LABELS[status]}：{number}",
+                     data={"notice_id": notice_id, "number": number, "status": status})
+        return True
 
     def _append(self, entry: TimelineEntry) -> None:
         self.timeline.append(entry)

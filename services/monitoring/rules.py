@@ -25,6 +25,11 @@ class ClockKind(StrEnum):
     PUBLICATION = "publication"
     RECTIFICATION = "rectification"
     REVIEW = "review"  # 知识库 articles past their review-by date
+    # 好差评: a bad review's callback, the department's answer, the reviewer's rating, an appeal's decision
+    REVIEW_CALLBACK = "review_callback"
+    REVIEW_RESPONSE = "review_response"
+    REVIEW_RATING = "review_rating"
+    REVIEW_APPEAL = "review_appeal"
 
 
 class ClockState(StrEnum):
@@ -102,6 +107,8 @@ LABELS_ZH: dict[str, str] = {
     ClockKind.SIGN: "签收时限", ClockKind.HANDLE: "办理时限", ClockKind.CALLBACK: "回访时限",
     ClockKind.APPROVAL_STATUTORY: "法定办结时限", ClockKind.APPROVAL_PROMISED: "承诺办结时限",
     ClockKind.PUBLICATION: "公示时限", ClockKind.RECTIFICATION: "整改时限", ClockKind.REVIEW: "复审时限",
+    ClockKind.REVIEW_CALLBACK: "差评回访时限", ClockKind.REVIEW_RESPONSE: "差评整改时限",
+    ClockKind.REVIEW_RATING: "整改评价时限", ClockKind.REVIEW_APPEAL: "申诉复核时限",
     ClockState.RUNNING: "计时中", ClockState.PAUSED: "暂停计时", ClockState.STOPPED: "已停止",
     Outcome.ON_TIME: "按时", Outcome.LATE: "超时", Outcome.SUPERSEDED: "已重新计时", Outcome.CANCELLED: "已撤销",
     Stage.NONE: "正常", Stage.REMINDED: "已预警", Stage.YELLOW: "黄牌", Stage.RED: "红牌",

@@ -33,7 +33,8 @@ def open_context(env: Environment, *, policy: NoticePolicy | None = None) -> Rec
 def create_app(env: Environment, *, tokens: TokenService, context: Rectification | None = None,
                run_migrations: bool | None = None, **overrides: Any) -> Flask:
     """Wire the rectification API around its context. No I/O happens before this call."""
-    from services.rectification import api
+    from services.rectification import api, review_api
+    from shared.ratelimit import install_public_limiter
     from shared.web import create_service_app
 
     rectification = context or open_context(env, **overrides)
@@ -41,6 +42,8 @@ def create_app(env: Environment, *, tokens: TokenService, context: Rectification
         NAME, env.settings, title="Duban 整改与好差评 API", tokens=tokens, context=rectification,
         package=__name__, run_migrations=run_migrations,
         description="整改通知书：下发、签收、报告、验收销号；好差评。")
+    install_public_limiter(app, env.settings, scope="public-reviews")
     smorest.register_blueprint(api.blp)
     smorest.register_blueprint(api.public)
+    smorest.register_blueprint(review_api.blp)
     return app

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from services.rectification import handlers
+from services.rectification import handlers, review_handlers
 from services.rectification import schemas as s
 from services.rectification.handlers import Rectification
 from services.rectification.model import Notice
@@ -88,5 +88,6 @@ _action("verify", s.VerifySchema, "验收：通过销号，不通过退回 / ver
 @public.route("/stats")
 @public.response(200, s.StatsSchema)
 def stats() -> dict[str, Any]:
-    """整改情况统计（公开） / notices and closed rectifications per department (anyone)"""
-    return {"items": handlers.public_stats(_r())}
+    """整改与好差评公开反馈 / notices closed and on time, reviews by level, bad reviews rectified, per department
+    (anyone; no personal data)"""
+    return {"items": review_handlers.public_stats(_r())}

@@ -1,16 +1,17 @@
 """Events rectification consumes: red cards, spot-check findings and justified dissatisfied callbacks raise
-notices; a revoked card withdraws its notice. A source delivered twice raises one notice."""
+notices; a revoked card withdraws its notice. A source delivered twice raises one notice. Every callback rating
+is a 好差评 review too, and a closed ticket becomes one the public may rate with its number + query code."""
 
 from __future__ import annotations
 
-from services.rectification import store
+from services.rectification import review_handlers, review_store, store
 from services.rectification.handlers import Rectification, raise_notice
-from services.rectification.rules import SourceKind
+from services.rectification.rules import SATISFACTION_LEVELS, ReviewChannel, SourceKind
 from shared.bus.consumer import RouteHandler
 from shared.bus.envelope import Event
 from shared.calendar_store import YEAR_SET, apply_year_set
 from shared.directory import upsert_department
-from shared.events.hotline import CallbackRecorded
+from shared.events.hotline import CallbackRecorded, TicketClosed
 from shared.events.monitoring import CardIssued, CardRevoked
 from shared.events.spotcheck import ResultRecorded
 from shared.rules_store import PUBLISHED, apply_rules_published
@@ -55,8 +56,15 @@ def result_recorded(r: Rectification, uow: UnitOfWork, event: Event) -> None:
 
 
 def callback_recorded(r: Rectification, uow: UnitOfWork, event: Event) -> None:
-    """A justified 不满意 that no longer reopens the ticket (past the reopen cap) opens a notice."""
+    """Every callback rating is a review (回访评价); a justified 不满意 that no longer reopens the ticket (past
+    the reopen cap) opens a notice."""
     callback = CallbackRecorded.from_event(event)
+    level = SATISFACTION_LEVELS.get(callback.satisfaction)
+    if callback.department and level is not None:
+        review_handlers.receive(
+            r, uow, channel=ReviewChannel.CALLBACK, department=callback.department, level=level, comment="",
+            subject={"service": "hotline", "kind": "ticket", "id": callback.ticket_id, "number": callback.number},
+            real_name=True, source_key=f"callback:{event.id}")
     if not (callback.bad and callback.justified) or callback.reopened or not callback.department:
         return
     raise_notice(r, uow, department=callback.department, source_kind=SourceKind.CALLBACK,
@@ -64,6 +72,15 @@ def callback_recorded(r: Rectification, uow: UnitOfWork, event: Event) -> None:
                  source_ref={"service": "hotline", "id": callback.ticket_id, "number": callback.number},
                  findings=f"工单{callback.number}回访不满意且经核实属实", requirements="重新处理诉求并向市民反馈。",
                  actor=SYSTEM)
+
+
+def ticket_closed(r: Rectification, uow: UnitOfWork, event: Event) -> None:
+    """A ticket closed by its lead department: the caller may rate it (公众评价) with number + query code."""
+    closed = TicketClosed.from_event(event)
+    if closed.department and closed.code_digest:
+        review_store.remember_closed_ticket(uow.conn, ticket_id=closed.ticket_id, number=closed.number,
+                                            department=closed.department, digest=closed.code_digest,
+                                            closed_at=closed.closed_at)
 
 
 ROUTES: dict[str, RouteHandler] = {
@@ -74,4 +91,5 @@ ROUTES: dict[str, RouteHandler] = {
     CardRevoked.TYPE: card_revoked,
     ResultRecorded.TYPE: result_recorded,
     CallbackRecorded.TYPE: callback_recorded,
+    TicketClosed.TYPE: ticket_closed,
 }

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.rectification import store
 from services.rectification.model import Notice
-from services.rectification.rules import RULE_SECTIONS, NoticePolicy, SourceKind
+from services.rectification.rules import RULE_SECTIONS, NoticePolicy, ReviewPolicy, SourceKind
 from shared.calendar import TimeLimit, WorkCalendar
 from shared.db import Database
 from shared.directory import require_active
@@ -34,6 +34,11 @@ class Rectification:
     @property
     def policy(self) -> NoticePolicy:
         policy: NoticePolicy = self.rules.current("rectification")
+        return policy
+
+    @property
+    def review_policy(self) -> ReviewPolicy:
+        policy: ReviewPolicy = self.rules.current("reviews")
         return policy
 
 
@@ -155,8 +160,3 @@ def verify(r: Rectification, *, principal: Principal, notice_id: str, passed: bo
                       now=now)
 
     return _change(r, principal, notice_id, "verified", apply)
-
-
-def public_stats(r: Rectification) -> list[dict[str, Any]]:
-    with r.db.read() as conn:
-        return store.NoticeRepository(conn).stats()

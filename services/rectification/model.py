@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.rectification.rules import OPEN, NoticePolicy, NoticeStatus, SourceKind, label
+from services.rectification.handling import Handled
+from services.rectification.rules import OPEN, NoticePolicy, NoticeStatus, SourceKind
 from shared.domain import Actor, require_text
-from shared.errors import Forbidden, InvalidInput, InvalidTransition
+from shared.errors import InvalidInput, InvalidTransition
 from shared.events import DomainEvent
 from shared.events import clocks as C
 from shared.events import rectification as E
@@ -24,7 +25,10 @@ CLOCK = "rectification"
 
 
 @dataclass
-class Notice:
+class Notice(Handled):
+    NOUN = ("通知书", "notice")
+    OWNER = ("被通知单位", "notified department")
+
     id: str
     number: str                 # 整改〔2026〕0001号
     department: str
@@ -39,6 +43,7 @@ class Notice:
     status: NoticeStatus = NoticeStatus.ISSUED
     rounds: int = 0             # failed verifications so far
     extension_days: int = 0
+    closed_on_time: bool | None = None  # set at 销号: the accepted report came before the due time
     history: list[dict[str, Any]] = field(default_factory=list)  # reports, verifications, extensions
     version: int = 0
     events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -126,6 +131,8 @@ class Notice:
                         limit_amount=policy.resubmit_workdays, limit_unit="working_days", due_at=resubmit_due_at)
             return
         self.status = NoticeStatus.CLOSED
+        reported = next(h for h in reversed(self.history) if h["action"] == "reported")
+        self.closed_on_time = datetime.fromisoformat(reported["at"]) <= self.due_at
         self._log(now, actor, "closed", comment=comment.strip())
         self._emit(E.NoticeClosed, now, comment=comment.strip())
 
@@ -140,18 +147,6 @@ class Notice:
         return True
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _own(self, actor: Actor) -> None:
-        if self.department not in actor.departments:
-            raise Forbidden("只有被通知单位可以办理 / only the notified department may do this")
-
-    def _require(self, *allowed: NoticeStatus, action: str) -> None:
-        if self.status not in allowed:
-            raise InvalidTransition(f"通知书当前为“{label(self.status)}”，不能执行“{action}” / cannot {action} a "
-                                    f"{self.status.value} notice", {"status": [self.status.value]})
-
-    def _log(self, now: datetime, actor: Actor, action: str, **data: Any) -> None:
-        self.history.append({"at": now.isoformat(), "by": actor.username, "action": action, **data})
-
     def _emit(self, event: builtins.type[E.NoticeEvent], now: datetime, **data: Any) -> None:
         self.events.append(event(notice_id=self.id, number=self.number, department=self.department,
                                  status=self.status.value, source=self.source, at=now, **data))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -51,5 +51,57 @@ class NoticePolicy:
     from_spot_check_findings: bool = True
 
 
-# Rectification's section of the rules document (shared.rules).
-RULE_SECTIONS: dict[str, type] = {"rectification": NoticePolicy}
+# -- 好差评 reviews ---------------------------------------------------------------------------------
+class ReviewChannel(StrEnum):
+    PUBLIC = "public"      # the public rates a closed ticket with its number + query code
+    CALLBACK = "callback"  # the hotline's callback rating (回访满意度)
+    SYSTEM = "system"      # an approval system (政务服务网) reports a review of one of its items
+
+
+class ReviewStatus(StrEnum):
+    RECORDED = "recorded"                  # 好评/中评, or a callback rating (the hotline reopens or raises a notice)
+    PENDING_CALLBACK = "pending_callback"  # 差评，待回访核实
+    DISMISSED = "dismissed"                # 核实不属实
+    CONFIRMED = "confirmed"                # 核实属实，待整改或说明
+    APPEALED = "appealed"                  # 单位申诉，待复核
+    ANNULLED = "annulled"                  # 申诉成立，差评不计入
+    RECTIFIED = "rectified"                # 已整改，待评价人评价
+    EXPLAINED = "explained"                # 已解释说明，待评价人评价
+    CLOSED = "closed"                      # 评价人已评价整改结果
+
+
+# 国办发〔2019〕51号: five levels, the bottom two are bad (差评).
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+BAD_LEVELS = frozenset({1, 2})
+# The hotline's callback levels (services.hotline.rules.Satisfaction) on the same scale.
+SATISFACTION_LEVELS = {"very_satisfied": 5, "satisfied": 4, "basically_satisfied": 3, "dissatisfied": 2,
+                       "very_dissatisfied": 1}
+
+REVIEW_LABELS = {
+    ReviewChannel.PUBLIC: "公众评价", ReviewChannel.CALLBACK: "回访评价", ReviewChannel.SYSTEM: "政务服务系统",
+    ReviewStatus.RECORDED: "已记录", ReviewStatus.PENDING_CALLBACK: "待回访核实", ReviewStatus.DISMISSED: "核实不属实",
+    ReviewStatus.CONFIRMED: "待整改", ReviewStatus.APPEALED: "申诉复核中", ReviewStatus.ANNULLED: "申诉成立",
+    ReviewStatus.RECTIFIED: "已整改待评价", ReviewStatus.EXPLAINED: "已说明待评价", ReviewStatus.CLOSED: "已办结",
+}
+LABELS.update(REVIEW_LABELS)
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """Time limits of a bad review's handling (差评整改), in working days; all configurable.
+
+    15 days to rectify or explain is Sichuan's 好差评 rule (DESIGN §6); the callback, the reviewer's rating of
+    the fix and the decision of an appeal are ours. Real-name bad reviews are all called back (国办发〔2019〕51号:
+    实名差评回访整改率 100%); the public may rate a ticket up to ``public_window_days`` natural days after it closed.
+    """
+
+    callback_workdays: int = field(default=2, metadata={"range": (1, 30)})
+    response_workdays: int = field(default=15, metadata={"range": (1, 60)})
+    rating_workdays: int = field(default=3, metadata={"range": (1, 30)})
+    appeal_workdays: int = field(default=5, metadata={"range": (1, 30)})
+    public_window_days: int = field(default=30, metadata={"range": (1, 365)})
+    notice_on_bad_fix: bool = True  # the reviewer still dissatisfied after the fix: a rectification notice
+
+
+# Rectification's sections of the rules document (shared.rules).
+RULE_SECTIONS: dict[str, type] = {"rectification": NoticePolicy, "reviews": ReviewPolicy}

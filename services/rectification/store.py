@@ -43,10 +43,53 @@ notices = sa.Table(
     sa.Column("due_at", UtcDateTime(), nullable=False),
     sa.Column("rounds", sa.Integer, nullable=False, server_default="0"),
     sa.Column("extension_days", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("closed_on_time", sa.Boolean, nullable=True),  # the accepted report came before the due time
     sa.Column("history", sa.Text, nullable=False, server_default="[]"),
     sa.Column("version", sa.Integer, nullable=False),
     sa.UniqueConstraint("source_kind", "source_id", name="uq_notices_source"),
     sa.Index("ix_notices_department_status", "department", "status"),
+)
+
+# 好差评: every review with its handling; the source key makes a redelivered review one review.
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("source_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("department", sa.String(50), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("real_name", sa.Boolean, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=True),
+    sa.Column("response", sa.Text, nullable=True),
+    sa.Column("response_kind", sa.String(10), nullable=True),  # rectify | explain
+    sa.Column("fix_level", sa.Integer, nullable=True),
+    sa.Column("appealed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("notice_id", sa.String(36), nullable=True),
+    sa.Column("history", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_reviews_department_status", "department", "status"),
+    sa.Index("ix_reviews_status_received", "status", "received_at"),
+)
+
+review_sequences = sa.Table(
+    "review_sequences", metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+# Closed hotline tickets the public may rate (from hotline.ticket.closed): never the code, only its digest.
+rateable_tickets = sa.Table(
+    "rateable_tickets", metadata,
+    sa.Column("ticket_id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("department", sa.String(50), nullable=False),
+    sa.Column("code_digest", sa.String(100), nullable=False),
+    sa.Column("closed_at", UtcDateTime(), nullable=False),
 )
 
 notice_sequences = sa.Table(
@@ -99,18 +142,19 @@ class NoticeRepository(Repository):
                                  .offset(offset).limit(limit))
         return [_notice(row) for row in rows], int(total)
 
-    def stats(self) -> list[dict[str, Any]]:
-        """Per department: notices, closed ones (公开反馈), no personal data."""
+    def stats(self) -> dict[str, dict[str, Any]]:
+        """Per department: notices, closed ones and how many of those on time (公开反馈); no personal data."""
         n = notices
-        rows = self.conn.execute(sa.select(n.c.department, n.c.status, sa.func.count()).group_by(n.c.department,
-                                                                                                  n.c.status))
+        rows = self.conn.execute(sa.select(n.c.department, n.c.status, n.c.closed_on_time, sa.func.count())
+                                 .group_by(n.c.department, n.c.status, n.c.closed_on_time))
         by_department: dict[str, dict[str, Any]] = {}
-        for department, status, count in rows:
-            entry = by_department.setdefault(department, {"department": department, "notices": 0, "closed": 0})
+        for department, status, on_time, count in rows:
+            entry = by_department.setdefault(department, {"notices": 0, "closed": 0, "closed_on_time": 0})
             entry["notices"] += count
             if status == NoticeStatus.CLOSED.value:
                 entry["closed"] += count
-        return [by_department[d] for d in sorted(by_department)]
+                entry["closed_on_time"] += count if on_time else 0
+        return by_department
 
 
 def _values(notice: Notice) -> dict[str, Any]:
@@ -119,7 +163,8 @@ def _values(notice: Notice) -> dict[str, Any]:
             "findings": notice.findings, "requirements": notice.requirements,
             "deadline_workdays": notice.deadline_workdays, "issued_at": notice.issued_at,
             "issued_by": notice.issued_by, "due_at": notice.due_at, "rounds": notice.rounds,
-            "extension_days": notice.extension_days, "history": dumps(notice.history)}
+            "extension_days": notice.extension_days, "closed_on_time": notice.closed_on_time,
+            "history": dumps(notice.history)}
 
 
 def _notice(row: Row[Any]) -> Notice:
@@ -128,4 +173,5 @@ def _notice(row: Row[Any]) -> Notice:
                   source_ref=json.loads(m["source_ref"]), findings=m["findings"], requirements=m["requirements"],
                   deadline_workdays=m["deadline_workdays"], issued_at=m["issued_at"], issued_by=m["issued_by"],
                   due_at=m["due_at"], status=NoticeStatus(m["status"]), rounds=m["rounds"],
-                  extension_days=m["extension_days"], history=json.loads(m["history"]), version=m["version"])
+                  extension_days=m["extension_days"], closed_on_time=m["closed_on_time"],
+                  history=json.loads(m["history"]), version=m["version"])

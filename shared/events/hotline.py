@@ -202,6 +202,8 @@ class TicketClosed(TicketEvent):
     department: str | None = None
     satisfaction: str | None = None
     transferred_to: str | None = None
+    # shared.query_codes: lets another service check a number + query code (a public 好差评 review)
+    code_digest: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,5 @@
-"""Events of rectification (整改): notices raised, answered, verified and closed (``rectification.notice.*``)."""
+"""Events of rectification (整改): notices raised, answered, verified and closed (``rectification.notice.*``),
+and 好差评 reviews received, verified, answered, appealed and rated (``rectification.review.*``)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,73 @@ class NoticeWithdrawn(NoticeEvent):
     TYPE = "rectification.notice.withdrawn"
 
     reason: str
+
+
+# -- 好差评 reviews (``rectification.review.*``) -------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class ReviewEvent(DomainEvent):
+    """What every review event carries: the review, the rated department, the channel and what was rated.
+    Never the reviewer: a review names the case, not the person."""
+
+    review_id: str
+    number: str
+    department: str
+    channel: str              # "public" | "callback" | "system"
+    subject: dict[str, Any]   # {"service", "kind", "id", "number"}: the ticket or the approval item rated
+    level: int                # 1 (非常不满意) … 5 (非常满意)
+    status: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewReceived(ReviewEvent):
+    """A review (评价) arrived; a bad one (``bad``) starts its handling with a callback."""
+
+    TYPE = "rectification.review.received"
+
+    bad: bool
+    comment: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewVerified(ReviewEvent):
+    """回访核实: the bad review was confirmed (the department must rectify or explain) or dismissed."""
+
+    TYPE = "rectification.review.verified"
+
+    confirmed: bool
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewResponded(ReviewEvent):
+    """The department rectified (整改) or explained (解释说明); the reviewer rates the answer next."""
+
+    TYPE = "rectification.review.responded"
+
+    response: str             # "rectify" | "explain"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewAppealed(ReviewEvent):
+    """申诉复核: the department appeals the bad review; its response clock pauses."""
+
+    TYPE = "rectification.review.appealed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewAppealDecided(ReviewEvent):
+    """The inspector decided the appeal: upheld annuls the review, rejected sends it back to the department."""
+
+    TYPE = "rectification.review.appeal_decided"
+
+    upheld: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewRated(ReviewEvent):
+    """The reviewer rated the department's answer (整改评价); the review is closed (反馈)."""
+
+    TYPE = "rectification.review.rated"
+
+    fix_level: int

@@ -241,6 +241,49 @@ def test_a_spot_check_drawn_through_the_edge_replays_and_its_finding_becomes_a_n
     assert found and found[0]["source"]["ref"]["number"] == target
 
 
+def until(probe: Any, seconds: float = 20) -> Any:
+    """Poll ``probe`` until it answers something truthy (events cross RabbitMQ meanwhile)."""
+    deadline = time.monotonic() + seconds
+    while not (answer := probe()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return answer
+
+
+def test_a_closed_ticket_is_rated_by_the_public_and_its_bad_review_is_clocked_through_rabbitmq(topology):
+    """好差评 over the distributed topology: the close reaches rectification, the public rates through the edge,
+    the callback's clock reaches monitoring, and the rated department answers."""
+    base, password = topology["base"], topology["password"]
+
+    def login(username: str) -> str:
+        return str(call("POST", f"{base}/api/auth/v1/token", {"username": username, "password": password})[1]
+                   ["access_token"])
+
+    operator, dispatcher, zjj, inspector = (login(u) for u in ("operator", "dispatcher", "dept-zjj", "inspector"))
+    _, ticket = call("POST", f"{base}/api/hotline/v1/tickets", {
+        "type": "complaint", "urgency": "general", "title": "小区路灯不亮", "content": "小区门口路灯坏了一个月",
+        "caller": {"name": "王五", "phone": "13812340000"}}, operator)
+    path = f"{base}/api/hotline/v1/tickets/{ticket['id']}"
+    assert until(lambda: call("POST", path + "/dispatch", {"lead_department": "zjj"}, dispatcher)[0] == 200)
+    assert call("POST", path + "/sign", {}, zjj)[0] == 200
+    assert call("POST", path + "/reply", {"content": "已安排维修并复查"}, zjj)[0] == 200
+    assert call("POST", path + "/callback", {"satisfaction": "satisfied"}, dispatcher)[0] == 200
+
+    review = {"number": ticket["number"], "code": ticket["query_code"], "level": 1, "comment": "修好两天又坏了"}
+    posted = until(lambda: (lambda r: r if r[0] != 404 else None)(
+        call("POST", f"{base}/api/rectification/v1/reviews", review)))
+    assert posted and posted[0] == 201, posted
+    review_id = posted[1]["id"]
+    status, confirmed = call("POST", f"{base}/api/rectification/v1/reviews/{review_id}/callback",
+                             {"confirmed": True, "note": "属实"}, dispatcher)
+    assert status == 200 and confirmed["status"] == "confirmed", confirmed
+    clocks = until(lambda: call("GET", f"{base}/api/monitoring/v1/clocks?subject_service=rectification"
+                                       f"&subject_id={review_id}", token=inspector)[1].get("items"))
+    assert {c["kind"] for c in clocks} >= {"review_callback"}, clocks
+    status, answered = call("POST", f"{base}/api/rectification/v1/reviews/{review_id}/rectify",
+                            {"text": "更换整组灯具并加装巡检"}, zjj)
+    assert status == 200 and answered["status"] == "rectified", answered
+
+
 def test_a_restarted_process_is_replaced_and_down_stops_it_with_everything_else(topology):
     env, root = topology["env"], topology["root"]
     before = json.loads((root / "pids.json").read_text())
