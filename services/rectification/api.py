@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 
 from services.rectification import handlers, review_handlers
@@ -64,6 +65,15 @@ class Notices(MethodView):
 def get_notice(notice_id: str) -> dict[str, Any]:
     """一份整改通知书 / one notice"""
     return present(handlers.get_notice(_r(), principal=require_principal(), notice_id=notice_id))
+
+
+@blp.route("/notices/<notice_id>/print")
+@blp.doc(security=BEARER, responses={"200": {"description": "text/html: the notice on an A4 page",
+                                             "content": {"text/html": {"schema": {"type": "string"}}}}})
+def print_notice(notice_id: str) -> Response:
+    """打印整改通知书 / the notice as a printable A4 page (HTML)"""
+    html = handlers.printable(_r(), principal=require_principal(), notice_id=notice_id)
+    return Response(html, mimetype="text/html")
 
 
 def _action(name: str, schema: type | None, doc: str, run: Any) -> None:

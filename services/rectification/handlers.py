@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from services.rectification import store
 from services.rectification.model import Notice
 from services.rectification.rules import RULE_SECTIONS, NoticePolicy, ReviewPolicy, SourceKind
@@ -160,3 +162,14 @@ def verify(r: Rectification, *, principal: Principal, notice_id: str, passed: bo
                       now=now)
 
     return _change(r, principal, notice_id, "verified", apply)
+
+
+def printable(r: Rectification, *, principal: Principal, notice_id: str) -> str:
+    """The notice as a printable A4 page (HTML), for whoever may see it."""
+    from services.rectification.printing import render_notice
+
+    notice = get_notice(r, principal=principal, notice_id=notice_id)
+    with r.db.read() as conn:
+        name = conn.execute(sa.select(store.departments.c.name)
+                            .where(store.departments.c.code == notice.department)).scalar()
+    return render_notice(notice, department_name=name or notice.department, tz=r.calendar.tz)

@@ -184,3 +184,16 @@ def test_an_extension_is_decided_only_on_an_open_notice(suite, envelope):
     call(suite, "POST", path + "/report", {"measures": "已完成整改并复查"}, DEPARTMENT, **zjj)
 
     envelope(call(suite, "POST", path + "/extension/decision", {"approve": True}, INSPECTOR), 409)
+
+
+def test_a_notice_prints_on_an_a4_page_with_its_number_seal_area_and_dates(suite, envelope):
+    notice = call(suite, "POST", API + "/notices", {"department": "zjj", "findings": "工地围挡<script>缺失</script>",
+                                                    "deadline_days": 5}, INSPECTOR).get_json()
+
+    printed = call(suite, "GET", f"{API}/notices/{notice['id']}/print", None, DEPARTMENT, departments=("zjj",))
+    html = printed.get_data(as_text=True)
+    assert printed.status_code == 200 and printed.mimetype == "text/html"
+    assert notice["number"] in html and "市住房和城乡建设局：" in html and "（印章）" in html
+    assert "size: A4" in html and "24时前" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    envelope(call(suite, "GET", f"{API}/notices/{notice['id']}/print", None, DEPARTMENT, departments=("cgj",)), 404)
