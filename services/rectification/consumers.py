@@ -64,7 +64,7 @@ def callback_recorded(r: Rectification, uow: UnitOfWork, event: Event) -> None:
         review_handlers.receive(
             r, uow, channel=ReviewChannel.CALLBACK, department=callback.department, level=level, comment="",
             subject={"service": "hotline", "kind": "ticket", "id": callback.ticket_id, "number": callback.number},
-            real_name=True, source_key=f"callback:{event.id}")
+            real_name=True, source_key=f"callback:{event.id}", justified=callback.justified)
     if not (callback.bad and callback.justified) or callback.reopened or not callback.department:
         return
     raise_notice(r, uow, department=callback.department, source_kind=SourceKind.CALLBACK,

@@ -8,9 +8,11 @@ from flask.views import MethodView
 
 from services.rectification import review_handlers as handlers
 from services.rectification import schemas as s
+from services.rectification.api import present as present_notice
 from services.rectification.handlers import Rectification
 from services.rectification.reviews import Response, Review
 from services.rectification.rules import LEVELS, label
+from services.rectification.schemas import NoticeReadSchema
 from shared.appcontext import service_context
 from shared.auth import current_principal, require_principal
 from shared.idempotency import idempotent
@@ -102,6 +104,17 @@ _action("appeal", s.AppealSchema, "申诉复核 / appeal the bad review, once (t
         lambda i, b: handlers.appeal(_r(), principal=require_principal(), review_id=i, **b))
 _action("decide", s.AppealDecisionSchema, "复核申诉：成立则差评不计 / decide the appeal (inspectors)",
         lambda i, b: handlers.decide(_r(), principal=require_principal(), review_id=i, **b))
+
+
+@blp.route("/<review_id>/notice", methods=["POST"])
+@blp.doc(security=BEARER)
+@idempotent
+@blp.arguments(s.ReviewNoticeSchema)
+@blp.response(201, NoticeReadSchema)
+def notice_for_callback(body: dict[str, Any], review_id: str) -> dict[str, Any]:
+    """对回访不满意（认定属实）下发整改通知书 / an inspector raises a notice on a justified dissatisfied callback"""
+    return present_notice(handlers.notice_for_callback(_r(), principal=require_principal(), review_id=review_id,
+                                                       **body))
 
 
 def _rate(review_id: str, body: dict[str, Any]) -> Review:

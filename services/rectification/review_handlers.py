@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from services.rectification import review_store as rs
 from services.rectification import store
 from services.rectification.handlers import CITYWIDE, VERIFIERS, Rectification, raise_notice
+from services.rectification.model import Notice
 from services.rectification.reviews import Deadline, Response, Review
 from services.rectification.rules import ReviewChannel, SourceKind
 from shared.calendar import TimeLimit
@@ -31,7 +32,8 @@ def _deadline(r: Rectification, now: datetime, workdays: int) -> Deadline:
 
 
 def receive(r: Rectification, uow: UnitOfWork, *, channel: ReviewChannel, subject: dict[str, str], department: str,
-            level: int, comment: str, real_name: bool, source_key: str) -> tuple[Review, bool]:
+            level: int, comment: str, real_name: bool, source_key: str, justified: bool = False
+            ) -> tuple[Review, bool]:
     """Record a review in ``uow``; the one already recorded from ``source_key`` (and False) on a repeat."""
     reviews = uow.repository(rs.ReviewRepository)
     if (existing := reviews.of_source(source_key)) is not None:
@@ -40,7 +42,7 @@ def receive(r: Rectification, uow: UnitOfWork, *, channel: ReviewChannel, subjec
     review = Review.receive(id=new_id(), number=reviews.next_number(now.astimezone(r.calendar.tz).year),
                             channel=channel, subject=subject, department=department, level=level, comment=comment,
                             real_name=real_name, now=now,
-                            callback_due=_deadline(r, now, r.review_policy.callback_workdays))
+                            callback_due=_deadline(r, now, r.review_policy.callback_workdays), justified=justified)
     reviews.add(review, source_key=source_key)
     uow.audit("review.received", "review", review.id, before=None,
               after={"number": review.number, "channel": channel.value, "department": department, "level": level})
@@ -179,6 +181,33 @@ def rate(r: Rectification, *, principal: Principal | None, review_id: str, level
             _escalate(r, uow, review, comment)
 
     return _change(r, principal.actor if principal else "public", review_id, "rated", apply)
+
+
+def notice_for_callback(r: Rectification, *, principal: Principal, review_id: str, findings: str = "",
+                        requirements: str = "", deadline_days: int | None = None) -> Notice:
+    """An inspector asks for a notice on a justified 不满意 callback (not only past the reopen cap): one per
+    ticket, the same source as the automatic one, so the hotline links it to the ticket."""
+    _staff(principal, VERIFIERS, "只有督查人员可以下发整改通知书 / only inspectors issue notices")
+    with r.db.unit_of_work(actor=principal.actor) as uow:
+        reviews = uow.repository(rs.ReviewRepository)
+        review = reviews.get(review_id)
+        if not review.justified_callback:
+            raise Conflict("只有经认定属实的回访不满意可以下发整改通知书 / only a justified dissatisfied callback",
+                           {"id": ["not a justified dissatisfied callback"]})
+        subject = review.subject
+        notice = raise_notice(r, uow, department=review.department, source_kind=SourceKind.CALLBACK,
+                              source_id=subject["id"],
+                              source_ref={"service": "hotline", "id": subject["id"], "number": subject["number"]},
+                              findings=findings or f"工单{subject['number']}回访不满意且经核实属实",
+                              requirements=requirements or "重新处理诉求并向市民反馈。", deadline_days=deadline_days,
+                              actor=principal.actor)
+        if notice is None:
+            raise Conflict("该工单已下发整改通知书 / a notice was raised for this ticket already",
+                           {"id": ["notice raised already"]})
+        review.link_notice(notice.id, uow.now)
+        reviews.save(review)
+        uow.commit()
+    return notice
 
 
 def _escalate(r: Rectification, uow: UnitOfWork, review: Review, comment: str) -> None:

@@ -84,16 +84,25 @@ class Review(Handled):
     def bad(self) -> bool:
         return self.level in BAD_LEVELS
 
+    @property
+    def justified_callback(self) -> bool:
+        return (self.channel is ReviewChannel.CALLBACK and self.bad
+                and bool(self.history and self.history[0].get("justified")))
+
     @classmethod
     def receive(cls, *, id: str, number: str, channel: ReviewChannel, subject: dict[str, str], department: str,
-                level: int, comment: str, real_name: bool, now: datetime, callback_due: Deadline) -> Review:
+                level: int, comment: str, real_name: bool, now: datetime, callback_due: Deadline,
+                justified: bool = False) -> Review:
         """A review arrives. A bad one from the public or a system waits for its callback; a callback rating is
         the hotline's to handle (重办, or a notice past the reopen cap), so it is recorded only."""
         require_level(level)
         handled_here = level in BAD_LEVELS and channel is not ReviewChannel.CALLBACK
         review = cls(id, number, channel, subject, department, level, comment.strip(), real_name, now,
                      ReviewStatus.PENDING_CALLBACK if handled_here else ReviewStatus.RECORDED)
-        review.history.append({"at": now.isoformat(), "by": channel.value, "action": "received", "level": level})
+        received: dict[str, Any] = {"at": now.isoformat(), "by": channel.value, "action": "received", "level": level}
+        if justified:  # a callback the dispatcher upheld (认定属实): an inspector may raise a notice on it
+            received["justified"] = True
+        review.history.append(received)
         review._emit(E.ReviewReceived, now, bad=review.bad, comment=review.comment)
         if handled_here:
             review._start(Clock.CALLBACK, now, "received", HOTLINE_OFFICE, callback_due)

@@ -166,4 +166,11 @@ class ReviewReceiptSchema(Schema):
     fix_level = fields.Integer(allow_none=True)
 
 
+class ReviewNoticeSchema(Schema):
+    findings = Text(load_default="", validate=validate.Length(max=5000),
+                    metadata={"description": "default: names the ticket and its callback"})
+    requirements = Text(load_default="", validate=validate.Length(max=5000))
+    deadline_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=120))
+
+
 ReviewPageSchema = page_schema(ReviewReadSchema, "ReviewPage")

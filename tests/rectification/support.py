@@ -22,9 +22,13 @@ RECTIFICATION = PARTS["rectification"]
 def embedded_suite(tmp_path: Path, **kwargs: Any) -> Iterator[Suite]:
     """The demo directory in a fresh embedded suite; tickets are never reopened (a justified 不满意 goes to
     rectification at once)."""
+    yield from suite_with(tmp_path, hotline_policy=DeadlinePolicy(max_reopens=0), **kwargs)
+
+
+def suite_with(tmp_path: Path, *, hotline_policy: DeadlinePolicy, **kwargs: Any) -> Iterator[Suite]:
     settings = Settings(data_dir=tmp_path, background_workers=False, log_level="WARNING")
     suite = create_suite(settings, overrides={"gateway": {"passwords": fast_passwords()},
-                                              "hotline": {"policy": DeadlinePolicy(max_reopens=0)}}, **kwargs)
+                                              "hotline": {"policy": hotline_policy}}, **kwargs)
     seed_demo(suite.contexts["gateway"])
     suite.runtime.run_until_idle()
     yield suite

@@ -239,3 +239,37 @@ def test_an_ignored_bad_review_earns_the_office_a_card(clocked):
     with suite.databases["monitoring"].read() as conn:
         cards = conn.execute(sa.select(c.department, c.color).where(c.subject_id == receipt["id"])).all()
     assert cards and {department for department, _ in cards} == {"12345"}
+
+
+def test_an_inspector_raises_a_notice_on_a_justified_dissatisfied_callback_once(tmp_path, envelope):
+    """Within the reopen cap the ticket is reopened, and an inspector may still ask for a notice."""
+    from services.hotline.rules import DeadlinePolicy
+    from tests.rectification.support import suite_with
+
+    for suite in suite_with(tmp_path, hotline_policy=DeadlinePolicy(max_reopens=2)):
+        ticket = call(suite, "POST", TICKETS, {"type": "complaint", "urgency": "general", "channel": "phone",
+                                               "title": "占道经营", "content": "早市摊贩占用人行道",
+                                               "caller": {"name": "赵六", "phone": "13900000002"}},
+                      OPERATOR).get_json()
+        path = f"{TICKETS}/{ticket['id']}"
+        call(suite, "POST", path + "/dispatch", {"lead_department": "cgj"}, DISPATCHER)
+        call(suite, "POST", path + "/sign", {}, DEPARTMENT, departments=("cgj",))
+        call(suite, "POST", path + "/reply", {"content": "已劝离摊贩"}, DEPARTMENT, departments=("cgj",))
+        reopened = call(suite, "POST", path + "/callback", {"satisfaction": "dissatisfied", "justified": True,
+                                                            "note": "第二天又来了"}, DISPATCHER).get_json()
+        assert reopened["status"] == "reopened"
+        suite.runtime.run_until_idle()
+        assert notices(suite, source="callback") == []
+        [callback] = call(suite, "GET", REVIEWS + "?channel=callback", None, INSPECTOR).get_json()["items"]
+
+        envelope(call(suite, "POST", f"{REVIEWS}/{callback['id']}/notice", {}, DISPATCHER), 403)
+        raised = call(suite, "POST", f"{REVIEWS}/{callback['id']}/notice", {"deadline_days": 10}, INSPECTOR)
+        assert raised.status_code == 201, raised.get_json()
+        notice = raised.get_json()
+        assert (notice["department"], notice["source"]["kind"], notice["source"]["ref"]["id"]) == (
+            "cgj", "callback", ticket["id"])
+        envelope(call(suite, "POST", f"{REVIEWS}/{callback['id']}/notice", {}, INSPECTOR), 409)
+        good = call(suite, "POST", REVIEWS + "/system", {"system": "zwfw", "external_id": "G-1",
+                                                         "item_name": "某事项", "department": "cgj", "level": 5},
+                    ADMIN).get_json()
+        envelope(call(suite, "POST", f"{REVIEWS}/{good['id']}/notice", {}, INSPECTOR), 409)
