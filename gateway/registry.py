@@ -143,7 +143,7 @@ PARTS: dict[str, Part] = {part.name: part for part in (
          rules="services.spotcheck.rules:RULE_SECTIONS", cli="services.spotcheck.cli:spotcheck",
          demo="services.spotcheck.demo:seed_demo", limited={"/api/spotcheck/v1/public/": "public"}),
     Part("rectification", "services.rectification", routes="services.rectification.consumers:ROUTES",
-         rules="services.rectification.rules:RULE_SECTIONS",
+         rules="services.rectification.rules:RULE_SECTIONS", demo="services.rectification.demo:seed_demo",
          limited={"/api/rectification/v1/public/": "public", "/api/rectification/v1/reviews": "public"}),
 )}
 

@@ -197,3 +197,15 @@ def test_a_notice_prints_on_an_a4_page_with_its_number_seal_area_and_dates(suite
     assert "size: A4" in html and "24时前" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     envelope(call(suite, "GET", f"{API}/notices/{notice['id']}/print", None, DEPARTMENT, departments=("cgj",)), 404)
+
+
+def test_the_demo_data_shows_notices_and_reviews_in_every_state_once(suite):
+    from services.rectification.demo import NOTICES, REVIEWS, seed_demo
+
+    assert seed_demo(suite.contexts["rectification"]).startswith(f"{len(NOTICES)} notices, {len(REVIEWS)} reviews")
+    assert seed_demo(suite.contexts["rectification"]) is None
+    suite.runtime.run_until_idle()
+
+    assert sorted(n["status"] for n in notices(suite)) == sorted(stage for *_, stage in NOTICES)
+    reviews = call(suite, "GET", API + "/reviews?channel=system", None, INSPECTOR).get_json()["items"]
+    assert sorted(r["status"] for r in reviews) == sorted(stage for *_, stage in REVIEWS)
