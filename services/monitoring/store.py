@@ -80,6 +80,21 @@ clock_commands = sa.Table(
     "clock_commands", metadata,
     sa.Column("id", sa.String(200), primary_key=True),
     sa.Column("applied_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_clock_commands_applied_at", "applied_at"),  # the purge of old keys
+)
+
+# Clock commands that found no clock (clock_commands.py): applied when their clock's start arrives.
+parked_clock_commands = sa.Table(
+    "parked_clock_commands", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("subject_service", sa.String(30), nullable=False),
+    sa.Column("subject_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=True),
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("parked_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_parked_clock_commands_subject", "subject_service", "subject_id"),
 )
 
 cards = sa.Table(
