@@ -117,8 +117,9 @@ def check_request() -> None:
     problem = text_problem(request.path)
     if problem:
         raise _invalid("path", problem)
-    if request.is_json and request.content_length != 0:
-        parse_json(request.get_data(cache=True))
+    # An empty body is no body (a GET sent with a JSON content type): the view decides whether it needs one.
+    if request.is_json and (body := request.get_data(cache=True)):
+        parse_json(body)
 
 
 def init_input_guard(app: Flask, settings: Settings) -> None:

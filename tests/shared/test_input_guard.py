@@ -39,6 +39,13 @@ def test_json_no_client_could_have_meant_is_a_422_envelope_and_writes_nothing(cl
     assert count_rows(db, "things") == 0 and count_rows(db, "outbox") == 0
 
 
+def test_a_get_with_a_json_content_type_and_no_body_is_answered(client):
+    """Some clients send ``Content-Type: application/json`` on every request: no body is not bad JSON."""
+    response = client.get("/api/test/v1/inspections", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 401, response.get_json()  # past the guard: the view asks for a login
+
+
 def test_tabs_and_line_breaks_are_text(client):
     response = raw_post(client, '{"name": "lamp\\n\\tbright\\r\\n"}')
 
