@@ -1,6 +1,7 @@
 """The edge of the distributed topology: nginx, configured from the list of parts.
 
-nginx routes ``/api/<service>/…`` to that service and everything else to the gateway, caps request
+nginx routes ``/api/<service>/…`` (and a part's other mounts, e.g. ``/open311/``) to that service and
+everything else to the gateway, caps request
 bodies, rate-limits the public endpoints per client address (``limit_req``, shared by its worker
 processes) and sets ``X-Forwarded-For`` to the address it saw, replacing whatever the client sent,
 so one trusted hop (``DUBAN_TRUSTED_PROXIES=1``) gives each app the real client. The services' own
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.registry import PARTS
+from gateway.registry import PARTS, mounts
 
 COMPOSE_CONF = Path(__file__).resolve().parents[1] / "infra" / "nginx" / "nginx.conf"
 
@@ -89,6 +90,11 @@ def render(config: EdgeConfig) -> str:
         "",
         f"    limit_req_zone $binary_remote_addr zone=public:10m rate={config.public_per_minute}r/m;",
         f"    limit_req_zone $binary_remote_addr zone=login:10m rate={config.login_per_minute}r/m;",
+        "    # submit: anonymous writes only; reads give an empty key, which nginx does not count.",
+        "    map $request_method $duban_write_client {",
+        "        GET \"\";", "        HEAD \"\";", "        OPTIONS \"\";",
+        "        default $binary_remote_addr;", "    }",
+        f"    limit_req_zone $duban_write_client zone=submit:10m rate={config.public_per_minute}r/m;",
         "    limit_req_status 429;",
         "",
     ]
@@ -99,16 +105,18 @@ def render(config: EdgeConfig) -> str:
               "        error_page 502 503 504 = @unavailable;", "",
               "        # metrics are for Prometheus on the internal network, not for the public",
               "        location = /metrics { return 404; }", ""]
-    bursts = {"public": config.public_per_minute, "login": config.login_per_minute}
+    bursts = {"public": config.public_per_minute, "login": config.login_per_minute,
+              "submit": config.public_per_minute}
     for part in config.upstreams:  # the anonymous paths each part declares in gateway/registry.py
         for path, zone in PARTS[part].limited.items():
             match = path if path.endswith("/") else f"= {path}"
             lines += [f"        location {match} {{",
                       f"            limit_req zone={zone} burst={bursts[zone]} nodelay;",
                       f"            proxy_pass http://{part};", "        }"]
-    for part in config.upstreams:
-        if part != "gateway":
-            lines += [f"        location /api/{part}/ {{", f"            proxy_pass http://{part};", "        }"]
+    limited = {path for part in config.upstreams for path in PARTS[part].limited}
+    for prefix, part in mounts().items():
+        if part in config.upstreams and prefix not in limited:
+            lines += [f"        location {prefix} {{", f"            proxy_pass http://{part};", "        }"]
     lines += ["        location / {", "            proxy_pass http://gateway;", "        }", ""]
     for name, status, body in (("limited", 429, LIMITED_BODY), ("too_large", 413, TOO_LARGE_BODY),
                                ("unavailable", 502, UNAVAILABLE_BODY)):

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 import gateway
-from gateway.registry import PARTS
+from gateway.registry import PARTS, mounts
 from shared.audit_heads import publish_head
 from shared.audit_heads import register_publishing as register_audit_head_publishing
 from shared.auth import TokenService
@@ -27,7 +27,7 @@ from shared.settings import Settings
 
 
 class PrefixDispatcher:
-    """Route ``/api/<service>/…`` to that service's app, everything else to the gateway.
+    """Route ``/api/<service>/…`` (and a part's other mounts) to that service's app, the rest to the gateway.
 
     Paths are passed on unchanged, so a service answers the same URLs mounted here or standalone.
     """
@@ -91,8 +91,7 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
             runtime.add_periodic(job_name, interval, job)
     register_idempotency_purge(runtime, {name: context.db for name, context in contexts.items()}, settings)
     register_audit_head_publishing(runtime, {name: context.db for name, context in contexts.items()})
-    wsgi = PrefixDispatcher(apps["gateway"], {f"/api/{name}": app for name, app in apps.items()
-                                              if name != "gateway"})
+    wsgi = PrefixDispatcher(apps["gateway"], {prefix: apps[name] for prefix, name in mounts().items()})
     suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens, contexts=contexts,
                   databases={name: context.db for name, context in contexts.items()})
     runtime.run_until_idle()  # deliver whatever an earlier run left in the outboxes

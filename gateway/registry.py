@@ -70,8 +70,12 @@ class Part:
     demo: str | None = None      # "module:function": function(context) loads demo data, says what it did
     rules: str | None = None     # "module:RULE_SECTIONS": its sections of the rules document (shared.rules)
     # The edge (nginx, gateway/edge.py): anonymous paths rate-limited per client address, path → zone
-    # ("public" lookups or "login" attempts); a path ending in "/" is a prefix, any other an exact path.
+    # ("public" lookups, "login" attempts, or "submit": anonymous writes, counted for POST/PUT/PATCH/DELETE
+    # only); a path ending in "/" is a prefix, any other an exact path.
     limited: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Path prefixes this part serves besides its own /api/<name>/ (a standard's fixed URLs, e.g. /open311/);
+    # the embedded dispatcher and the edge route them to it.
+    mounts: tuple[str, ...] = ()
 
     # -- code ----------------------------------------------------------------------------------
     def module(self) -> Any:
@@ -134,7 +138,8 @@ PARTS: dict[str, Part] = {part.name: part for part in (
     Part("hotline", "services.hotline", routes="services.hotline.consumers:ROUTES",
          rules="services.hotline.rules:RULE_SECTIONS",
          periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),
-         demo="services.hotline.cli:seed_demo_tickets", limited={"/api/hotline/v1/public/": "public"}),
+         demo="services.hotline.cli:seed_demo_tickets", cli="services.hotline.open311_cli:open311",
+         limited={"/api/hotline/v1/public/": "public", "/open311/": "submit"}, mounts=("/open311/",)),
     Part("monitoring", "services.monitoring", routes="services.monitoring.consumers:ROUTES",
          rules="services.monitoring.rules:RULE_SECTIONS",
          periodic=(Periodic("sweep", 5.0, "services.monitoring.sweep:sweep", in_worker=False),
@@ -152,6 +157,12 @@ PARTS: dict[str, Part] = {part.name: part for part in (
 def queue_bindings() -> dict[str, list[str]]:
     """Each consuming part's queue and the routing-key patterns it handles (from its route table)."""
     return {name: part.patterns() for name, part in PARTS.items() if part.routes}
+
+
+def mounts() -> dict[str, str]:
+    """Every path prefix a part serves (its /api/<name>/ and its ``mounts``) → the part; not the gateway's."""
+    return {prefix: name for name, part in PARTS.items() if name != "gateway"
+            for prefix in (f"/api/{name}/", *part.mounts)}
 
 
 def rule_sections() -> dict[str, type]:

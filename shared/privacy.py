@@ -46,6 +46,22 @@ def mask_address(address: str | None) -> str:
     return (kept + "***") if kept else "***"
 
 
+# A street-level address ends at the last street word before the first house number (88号, 3栋, 2单元 …).
+_STREET = re.compile(r"^(.*?(?:大道|大街|路|街|道|巷|胡同|弄|里|村|镇|乡))(?=[^路街道巷弄里村镇乡]*\d)")
+
+
+def coarsen_address(address: str | None) -> str:
+    """东城区朝阳路88号3单元 → 东城区朝阳路: the street, never the house (for published requests)."""
+    if not address:
+        return ""
+    address = address.strip()
+    street = _STREET.match(address)
+    if street:
+        return street.group(1)
+    digit = re.search(r"\d", address)
+    return address[:digit.start()].rstrip() if digit else address
+
+
 def mask_text(text: str | None) -> str:
     """Mask phone and ID numbers inside free text (names in free text cannot be found reliably,
     so free text is only shown where the caller wrote it or staff reviewed it)."""

@@ -34,6 +34,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_REDIS_URL": "Redis for counters shared across processes and edges (login attempts, public "
                        "lookups); unset: counted in the process (embedded mode)",
     "DUBAN_REDIS_PREFIX": "prefix of this deployment's Redis keys; default duban",
+    "DUBAN_OPEN311_JURISDICTION": "Open311 jurisdiction_id the hotline answers for (then required on every "
+                                  "request); unset: none is required",
+    "DUBAN_OPEN311_RATE_LIMIT": "Open311 requests posted per API key per minute; default 30",
     "DUBAN_DEMO_PASSWORD": "password of the demo users (embedded mode only); default duban-demo",
     "DUBAN_LOG_LEVEL": "log level; default INFO",
     "DUBAN_MAX_BODY_BYTES": "largest request body a service reads, in bytes (413 above it); default 1048576",
@@ -68,6 +71,8 @@ class Settings:
     # How stale the entered holiday years may be in a process: each calendar re-checks them this often.
     calendar_refresh_seconds: float = 5.0
     public_rate_limit: int = 20
+    open311_jurisdiction: str | None = None
+    open311_rate_limit: int = 30
     redis_url: str | None = None
     redis_prefix: str = "duban"
     demo_password: str = "duban-demo"
@@ -99,6 +104,8 @@ class Settings:
             workday_close=env.get("DUBAN_WORKDAY_CLOSE", cls.workday_close),
             calendar_file=Path(calendar_file) if calendar_file else None,
             public_rate_limit=int(env.get("DUBAN_PUBLIC_RATE_LIMIT", "20")),
+            open311_jurisdiction=env.get("DUBAN_OPEN311_JURISDICTION") or None,
+            open311_rate_limit=int(env.get("DUBAN_OPEN311_RATE_LIMIT", "30")),
             redis_url=env.get("DUBAN_REDIS_URL") or None,
             redis_prefix=env.get("DUBAN_REDIS_PREFIX", cls.redis_prefix),
             demo_password=env.get("DUBAN_DEMO_PASSWORD", cls.demo_password),

@@ -51,7 +51,8 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         "id", "number", "title", "confidential", "utility", "lead_department", "co_departments",
         "created_at", "dispatched_at", "sign_due_at", "handle_due_at", "return_due_at", "callback_due_at",
         "deadline_provisional", "signed_at", "replied_at", "closed_at", "extension_days",
-        "urge_count", "reopen_count", "return_count", "merged_into", "version")}
+        "urge_count", "reopen_count", "return_count", "merged_into", "version", "category", "lat", "long",
+        "media_url")}
     view.update(
         type=ticket.type.value, type_label=label(ticket.type), urgency=ticket.urgency.value,
         urgency_label=label(ticket.urgency), channel=ticket.channel.value, status=ticket.status.value,
@@ -63,6 +64,8 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         timeline=[{**asdict(e), "action_label": ACTION_LABELS_ZH.get(e.action, e.action)}
                   for e in ticket.timeline],
     )
+    if ticket.confidential and not hotline_office:  # a point on the map is an address too
+        view.update(lat=None, long=None, media_url=None)
     if hotline_office:  # the caller's key to the public status page; anyone else never sees it, not even as null
         view["query_code"] = ticket.query_code
     if duplicates is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.hotline import handlers, store
+from services.hotline.category_demo import DEMO_CATEGORIES
+from services.hotline.category_store import seed_categories
 from services.hotline.handlers import Hotline
 from shared.auth import DEPARTMENT, DISPATCHER, OPERATOR, Principal
 
@@ -38,16 +40,27 @@ DEMO_TICKETS = [
      ("周先生", "13400134006"), "新城区", "jtj", "received"),
 ]
 
+DEMO_TICKET_CATEGORIES = ("air-pollution", "water-supply", "noise-construction", "food-safety", "social-insurance",
+                          "bus")
 
-def seed_demo_tickets(hotline: Hotline) -> int:
-    """File the demo tickets and move each as far as its scenario says; skipped if any ticket exists."""
+
+def seed_demo_tickets(hotline: Hotline) -> str:
+    """The demo taxonomy, then the demo tickets, each moved as far as its scenario says (both skipped
+    when already there)."""
+    categories = seed_categories(hotline.db, DEMO_CATEGORIES, actor="cli:seed-demo")
+    return f"{categories} categories, {_seed_tickets(hotline)} tickets"
+
+
+def _seed_tickets(hotline: Hotline) -> int:
     with hotline.db.read() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(store.tickets)).scalar_one():
             return 0
-    for type_, urgency, utility, title, content, (name, phone), address, lead, stage in DEMO_TICKETS:
+    for (type_, urgency, utility, title, content, (name, phone), address, lead, stage), category in zip(
+            DEMO_TICKETS, DEMO_TICKET_CATEGORIES, strict=True):
         ticket, _ = handlers.file_ticket(
             hotline, principal=OPERATOR_USER, type=type_, urgency=urgency, channel="phone", title=title,
-            content=content, caller={"name": name, "phone": phone}, address=address, utility=utility)
+            content=content, caller={"name": name, "phone": phone}, address=address, utility=utility,
+            category=category)
         if stage == "answered":
             handlers.answer(hotline, principal=OPERATOR_USER, ticket_id=ticket.id,
                             content="已告知可通过社保服务平台办理，所需材料为身份证和银行卡。")

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.hotline import store
+from services.hotline.category_store import require_category
 from services.hotline.model import Caller, Ticket
 from services.hotline.rules import (
     RULE_SECTIONS,
@@ -82,8 +83,14 @@ def _audit(uow: UnitOfWork, ticket: Ticket, action: str, before: dict[str, Any] 
 # -- intake ------------------------------------------------------------------------------------
 def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: str, channel: str,
                 title: str, content: str, caller: dict[str, str], address: str = "",
-                confidential: bool = False, utility: bool = False) -> tuple[Ticket, list[DuplicateCandidate]]:
-    """受理: file a ticket, and suggest open tickets it may duplicate (并单 candidates)."""
+                confidential: bool = False, utility: bool = False, category: str | None = None,
+                lat: float | None = None, long: float | None = None, media_url: str | None = None,
+                details: dict[str, Any] | None = None) -> tuple[Ticket, list[DuplicateCandidate]]:
+    """受理: file a ticket, and suggest open tickets it may duplicate (并单 candidates).
+
+    A category of the 水电气热 group makes the ticket a utility one (their shorter time limits).
+    ``details`` keeps what a channel adds (an Open311 client's extra answers).
+    """
     now = hotline.db.clock.now()
     words = set(keywords(f"{title} {content}"))
     # Searched before the write transaction: suggestions need no lock, and intake's lock stays short.
@@ -98,12 +105,16 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
         number = TicketRepository(conn).next_number(day)
     with hotline.db.unit_of_work(actor=principal.actor) as uow:
         repo = uow.repository(TicketRepository)
+        if category is not None:
+            utility = require_category(uow.conn, category).utility or utility
         ticket = Ticket.file(
             id=new_id(), number=number,
             query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6)),
             type=TicketType(type), urgency=Urgency(urgency), channel=Channel(channel), title=title,
             content=content, caller=Caller(caller.get("name", "").strip(), caller.get("phone", "").strip()),
-            address=address, confidential=confidential, utility=utility, actor=principal, now=now)
+            address=address, confidential=confidential, utility=utility, actor=principal, now=now,
+            category=category, lat=lat, long=long, media_url=media_url)
+        ticket.details.update(details or {})
         repo.add(ticket, words)
         _audit(uow, ticket, "ticket.received", None)
         uow.commit()
@@ -132,7 +143,7 @@ def list_tickets(hotline: Hotline, *, principal: Principal, page: int, page_size
                  status: list[str] | None = None, type: str | None = None, urgency: str | None = None,
                  department: str | None = None, q: str | None = None,
                  created_from: datetime | None = None, created_to: datetime | None = None,
-                 overdue: bool | None = None) -> tuple[list[Ticket], int]:
+                 overdue: bool | None = None, category: str | None = None) -> tuple[list[Ticket], int]:
     """A page of tickets, newest first, filtered; department staff see only their own."""
     t = store.tickets
     conditions: list[Any] = []
@@ -146,6 +157,8 @@ def list_tickets(hotline: Hotline, *, principal: Principal, page: int, page_size
         conditions.append(t.c.type == type)
     if urgency:
         conditions.append(t.c.urgency == urgency)
+    if category:
+        conditions.append(t.c.category == category)
     if department:
         conditions.append(t.c.id.in_(sa.select(store.ticket_departments.c.ticket_id)
                                      .where(store.ticket_departments.c.department == department)))

@@ -46,7 +46,6 @@ TERMINAL = (S.CLOSED, S.MERGED)
 OPEN_STATUS_VALUES = tuple(s.value for s in TicketStatus if s not in TERMINAL)  # for queries
 
 
-
 @dataclass
 class Ticket(TicketHistory):
     id: str
@@ -83,6 +82,10 @@ class Ticket(TicketHistory):
     reopen_count: int = 0
     return_count: int = 0
     merged_into: str | None = None
+    category: str | None = None          # code of the taxonomy (诉求分类)
+    lat: float | None = None             # where the problem is (WGS-84), when the caller gave it
+    long: float | None = None
+    media_url: str | None = None         # a photo the citizen linked (Open311 media_url)
     # Sub-states kept as plain dicts: pending return/extension requests, merged duplicates, transfer.
     details: dict[str, Any] = field(default_factory=dict)
     version: int = 0
@@ -94,15 +97,20 @@ class Ticket(TicketHistory):
     @classmethod
     def file(cls, *, id: str, number: str, query_code: str, type: TicketType, urgency: Urgency,
              channel: Channel, title: str, content: str, caller: Caller, address: str,
-             confidential: bool, utility: bool, actor: Actor, now: datetime) -> Ticket:
+             confidential: bool, utility: bool, actor: Actor, now: datetime, category: str | None = None,
+             lat: float | None = None, long: float | None = None, media_url: str | None = None) -> Ticket:
         """File a new ticket (受理); the caller is whoever phoned or wrote in."""
+        if (lat is None) != (long is None):
+            raise InvalidInput("经纬度需同时给出 / give both lat and long", {"long" if lat is not None else "lat":
+                                                                           ["required with the other"]})
         ticket = cls(id=id, number=number, query_code=query_code, type=type, urgency=urgency,
                      channel=channel, title=title.strip(), content=content.strip(), caller=caller,
                      address=address.strip(), confidential=confidential, utility=utility,
-                     created_at=now, created_by=actor.username)
+                     created_at=now, created_by=actor.username, category=category, lat=lat, long=long,
+                     media_url=media_url)
         ticket._record(actor, now, "received", None)
         ticket._emit(E.TicketReceived, type=type.value, urgency=urgency.value, channel=channel.value,
-                     title=ticket.title, confidential=confidential, created_at=now)
+                     title=ticket.title, confidential=confidential, created_at=now, category=category)
         return ticket
 
     def answer_directly(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,
@@ -405,9 +413,6 @@ class Ticket(TicketHistory):
                                      self.handle_due_at)):
             self._clock(C.ClockStarted, kind, now, department=self.lead_department, limit_amount=limit.amount,
                         limit_unit=limit.unit.value, due_at=due_at, provisional=self.deadline_provisional)
-
-
-
 
 
 def _on_time(on_time: bool) -> str:

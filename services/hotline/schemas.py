@@ -7,6 +7,7 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from services.hotline.categories import CODE
 from services.hotline.rules import (
     Channel,
     EmergencyService,
@@ -51,6 +52,12 @@ class TicketCreateSchema(ma.Schema):
     address = Text(load_default="", validate=validate.Length(max=300))
     confidential = StrictBoolean(load_default=False)
     utility = StrictBoolean(load_default=False, metadata={"description": "水电气热 utility request"})
+    category = Text(load_default=None, validate=validate.Regexp(CODE), metadata={
+        "description": "code of a category (诉求分类, GET /categories); a 水电气热 one makes the ticket a utility one"})
+    lat = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=-90, max=90),
+                       metadata={"description": "WGS-84 latitude of the problem; with long"})
+    long = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=-180, max=180))
+    media_url = Text(load_default=None, validate=[validate.Length(max=500), validate.URL(schemes={"http", "https"})])
 
 
 class DispatchSchema(ma.Schema):
@@ -116,6 +123,7 @@ class TicketListQuerySchema(PageQuerySchema):
     created_from = BoundedAwareDateTime(load_default=None)
     created_to = BoundedAwareDateTime(load_default=None)
     overdue = fields.Boolean(load_default=None)
+    category = Text(load_default=None, validate=validate.Regexp(CODE))
 
 
 class TimelineEntrySchema(ma.Schema):
@@ -182,6 +190,10 @@ class TicketReadSchema(ma.Schema):
     merged_from = fields.List(fields.String())
     version = fields.Integer()
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+    category = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    long = fields.Float(allow_none=True)
+    media_url = fields.String(allow_none=True)
     duplicate_candidates = fields.List(fields.Nested(DuplicateSchema))
 
 

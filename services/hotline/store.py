@@ -10,7 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from services.hotline.category_store import add_category_table
 from services.hotline.model import OPEN_STATUS_VALUES, Caller, Ticket, TimelineEntry
+from services.hotline.open311_keys import add_key_table
 from services.hotline.rules import Channel, Resolution, Satisfaction, TicketStatus, TicketType, Urgency
 from shared.calendar_store import add_calendar_years
 from shared.directory import add_department_replica
@@ -63,10 +65,15 @@ tickets = sa.Table(
     sa.Column("merged_into", sa.String(36)),
     sa.Column("details", sa.Text, nullable=False, server_default="{}"),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("category", sa.String(40)),
+    sa.Column("lat", sa.Float),
+    sa.Column("long", sa.Float),
+    sa.Column("media_url", sa.String(500)),
     sa.Index("ix_tickets_status_created", "status", "created_at"),
     sa.Index("ix_tickets_lead_status", "lead_department", "status"),
     sa.Index("ix_tickets_created", "created_at"),
     sa.Index("ix_tickets_caller_phone", "caller_phone"),
+    sa.Index("ix_tickets_category_created", "category", "created_at"),
 )
 
 timeline = sa.Table(
@@ -114,12 +121,14 @@ ticket_sequences = sa.Table(
 departments = add_department_replica(metadata)
 calendar_years = add_calendar_years(metadata)  # the entered holiday years, replicated
 rules_versions = add_rules_versions(metadata)  # the published rules, replicated
+categories = add_category_table(metadata)  # the taxonomy (诉求分类), also the Open311 services
+open311_keys = add_key_table(metadata)
 
 _SCALARS = ("number", "query_code", "title", "content", "address", "confidential", "utility",
             "lead_department", "created_at", "created_by", "dispatched_at", "sign_due_at",
             "handle_due_at", "return_due_at", "callback_due_at", "deadline_provisional", "signed_at",
             "replied_at", "closed_at", "extension_days", "urge_count", "reopen_count",
-            "return_count", "merged_into")
+            "return_count", "merged_into", "category", "lat", "long", "media_url")
 
 
 def _row_values(ticket: Ticket) -> dict[str, Any]:

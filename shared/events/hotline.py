@@ -33,6 +33,7 @@ class TicketReceived(TicketEvent):
     title: str
     confidential: bool
     created_at: datetime
+    category: str | None = None    # the taxonomy's code (诉求分类), when the operator or client chose one
 
 
 @dataclass(frozen=True, kw_only=True)
