@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PORT ?= 8000
 export DUBAN_DATA ?= ./var
 
-.PHONY: run test lint install clean bench migrate seed up-local down-local nginx
+.PHONY: run test lint install clean bench migrate seed up-local down-local nginx open311-clients
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,18 @@ nginx:
 			echo "nginx is missing: sudo apt-get install nginx" >&2; exit 1; \
 		fi; }
 
+## GeoReport v2 client libraries from PyPI in a venv of their own (the Open311 tests run them)
+CLIENTS := .venv-open311-clients
+CLIENTS_STAMP := $(CLIENTS)/.installed
+$(CLIENTS_STAMP): tests/hotline/open311_clients.txt
+	$(PYTHON) -m venv $(CLIENTS)
+	$(CLIENTS)/bin/python -m pip install --quiet -r tests/hotline/open311_clients.txt
+	touch $(CLIENTS_STAMP)
+
+open311-clients: $(CLIENTS_STAMP)
+
 ## Install the test dependencies and run the whole suite
-test: install nginx
+test: install nginx open311-clients
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## ruff (lint + import order) and mypy over every package
@@ -60,4 +70,4 @@ bench: install
 	$(BIN)/python bench/intake.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CLIENTS) var .pytest_cache .mypy_cache .ruff_cache

@@ -155,7 +155,7 @@ def post_request(endpoint: Endpoint, *, client: str, form: dict[str, str],
     content = "\n\n".join(part for part in (description, extra) if part) or category.name
     name = " ".join(p for p in (_field(form, "last_name", 50), _field(form, "first_name", 50)) if p)
     details = {"open311": {k: v for k, v in {
-        "client": client, "email": email, "address_id": address_id,
+        "client": client, "email": email, "address_id": address_id, "description": description,
         "device_id": _field(form, "device_id", 100), "account_id": _field(form, "account_id", 100),
         "attributes": {k: v for k, v in answers.items() if any(x.strip() for x in v)}}.items() if v}}
     principal = Principal(f"open311:{client}", frozenset())
@@ -278,13 +278,15 @@ def present(endpoint: Endpoint, ticket: Ticket, category: Category | None, names
     """A ticket as a GeoReport v2 service request: no personal data (module docstring)."""
     public = [e for e in ticket.timeline if e.action in PUBLIC_ACTIONS]
     updated = public[-1].at if public else ticket.created_at
+    # A client reads back the description it posted; the ticket's content adds the answers to it.
+    description = ticket.details.get("open311", {}).get("description", ticket.content)
     return {
         "service_request_id": ticket.number,
         "status": "closed" if ticket.status in CLOSED else "open",
         "status_notes": status_notes(ticket, names, merged),
         "service_name": category.name if category else None,
         "service_code": ticket.category,
-        "description": mask_text(ticket.content)[:MAX_DESCRIPTION],
+        "description": mask_text(description)[:MAX_DESCRIPTION],
         "agency_responsible": names.get(ticket.lead_department or "") or None,
         "service_notice": None,
         "requested_datetime": endpoint.local(ticket.created_at),
