@@ -6,8 +6,9 @@ with ``Open311Error`` (a status and a description), which the views turn into th
 
 What a GET shows of a ticket is public (docs/open311.md): never the caller's name, phone or email; the
 address cut to the street (no house number), lat/long rounded to 3 decimals (about 100 m), phone and
-ID numbers in texts masked, the description cut at the spec's 4,000 characters. Confidential tickets
-(保密件) and tickets without a category are not published at all.
+ID numbers in the description masked and the description cut at the spec's 4,000 characters; the
+description only of requests posted through Open311, never a reply's text. Confidential tickets (保密件)
+and tickets without a category are not published at all.
 """
 
 from __future__ import annotations
@@ -278,15 +279,17 @@ def present(endpoint: Endpoint, ticket: Ticket, category: Category | None, names
     """A ticket as a GeoReport v2 service request: no personal data (module docstring)."""
     public = [e for e in ticket.timeline if e.action in PUBLIC_ACTIONS]
     updated = public[-1].at if public else ticket.created_at
-    # A client reads back the description it posted; the ticket's content adds the answers to it.
-    description = ticket.details.get("open311", {}).get("description", ticket.content)
+    # Only what a citizen posted through Open311 (to a public API) is published as the description; what
+    # a caller told the hotline by phone or letter was not given to be published (free text names people).
+    # The ticket's content adds the answers to the attributes; the client reads back what it posted.
+    posted = ticket.details.get("open311", {}).get("description") if ticket.channel is Channel.OPEN311 else None
     return {
         "service_request_id": ticket.number,
         "status": "closed" if ticket.status in CLOSED else "open",
         "status_notes": status_notes(ticket, names, merged),
         "service_name": category.name if category else None,
         "service_code": ticket.category,
-        "description": mask_text(description)[:MAX_DESCRIPTION],
+        "description": mask_text(posted)[:MAX_DESCRIPTION] if posted is not None else None,
         "agency_responsible": names.get(ticket.lead_department or "") or None,
         "service_notice": None,
         "requested_datetime": endpoint.local(ticket.created_at),
@@ -318,8 +321,9 @@ def status_notes(ticket: Ticket, names: dict[str, str], merged: dict[str, str]) 
     if entry.action == "merged":
         return f"与重复诉求合并办理，请查询工单{merged.get(ticket.merged_into or '', entry.note)}"
     if entry.action in ("replied", "answered", "legal_channel", "closed"):
-        reply = mask_text(ticket.reply_content or "")[:500]
-        done = "已办结" if ticket.status is TicketStatus.CLOSED else "已答复，待回访"
-        return f"{done}。答复：{reply}" if reply else done
+        # Like the public status lookup, never the reply's text (it may name people).
+        if ticket.status is TicketStatus.CLOSED:
+            return f"已办结（{department}）" if ticket.lead_department else "已办结"
+        return f"{department}已答复，待回访" if ticket.lead_department else "已答复，待回访"
     template = _NOTES.get(entry.action, ACTION_LABELS_ZH.get(entry.action, entry.action))
     return template.format(department=department, service=entry.data.get("service", ""))

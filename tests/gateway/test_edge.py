@@ -32,6 +32,19 @@ def test_every_part_is_routed_and_every_anonymous_path_it_declares_is_rate_limit
     assert re.search(r"location / {\s+proxy_pass http://gateway;", conf)
 
 
+def test_a_parts_other_mounts_are_routed_to_it_and_the_submit_zone_counts_writes_only(tmp_path):
+    conf = render(local_config(tmp_path))
+
+    for part in PARTS.values():
+        for prefix in part.mounts:
+            assert re.search(rf"location {re.escape(prefix)} {{\s+(limit_req [^;]+;\s+)?proxy_pass http://{part.name};",
+                             conf), prefix
+    assert "/open311/" in PARTS["hotline"].mounts
+    assert re.search(r'map \$request_method \$duban_write_client {\s+GET "";\s+HEAD "";\s+OPTIONS "";\s+'
+                     r"default \$binary_remote_addr;", conf)
+    assert "limit_req_zone $duban_write_client zone=submit:" in conf
+
+
 def test_the_client_address_is_the_one_nginx_saw_never_what_the_client_claims(tmp_path):
     conf = render(local_config(tmp_path))
 

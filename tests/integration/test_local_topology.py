@@ -11,11 +11,13 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import psycopg
 import pytest
@@ -179,6 +181,42 @@ def test_the_public_status_limit_holds_across_workers_and_edges_whatever_x_forwa
     hotline = int(topology["env"]["DUBAN_LOCAL_PORT_BASE"]) + 1 + list(PARTS).index("hotline")
     direct = f"http://127.0.0.1:{hotline}/api/hotline/v1/public/status?number=NOSUCH0000&code=abcd"
     assert [status_code(direct, {"X-Forwarded-For": f"192.0.2.{n}"}) for n in range(3)] == [429] * 3
+
+
+def test_an_open311_client_files_and_reads_a_request_through_the_edge(topology):
+    """/open311/ is routed to the hotline; the admin's category and key, then a client's POST and GETs."""
+    base, password = topology["base"], topology["password"]
+
+    def login(username: str) -> str:
+        status, body = call("POST", f"{base}/api/auth/v1/token", {"username": username, "password": password})
+        assert status == 200, body
+        return str(body["access_token"])
+
+    admin, operator = login("admin"), login("operator")
+    lamp = {"name": "路灯故障", "group": "市政设施", "keywords": ["路灯"], "ticket_type": "help"}
+    status, category = call("PUT", f"{base}/api/hotline/v1/categories/streetlight", lamp, admin)
+    assert status == 200, category
+    status, issued = call("POST", f"{base}/api/hotline/v1/open311/keys", {"name": f"edge-{uuid.uuid4().hex[:6]}"},
+                          admin)
+    assert status == 201, issued
+
+    form = urllib.parse.urlencode({"api_key": issued["key"], "service_code": "streetlight",
+                                   "address_string": "东城区和平路", "description": "路灯不亮"}).encode()
+    with urllib.request.urlopen(f"{base}/open311/v2/requests.json", data=form, timeout=10) as response:
+        number = json.loads(response.read())[0]["service_request_id"]
+    with urllib.request.urlopen(f"{base}/open311/v2/requests/{number}.xml", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/xml")
+        request = ET.fromstring(response.read()).find("request")
+    assert request is not None and request.findtext("status") == "open"
+    assert request.findtext("service_code") == "streetlight"
+
+    status, page = call("GET", f"{base}/api/hotline/v1/tickets?q={number}", token=operator)
+    assert status == 200 and [t["channel"] for t in page["items"]] == ["open311"]
+    refused = urllib.request.Request(f"{base}/open311/v2/requests.json", data=form.replace(b"o311_", b"o312_"))
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(refused, timeout=10)
+    assert error.value.code == 403
+    assert json.loads(error.value.read())[0]["code"] == 403
 
 
 def test_the_edge_caps_request_bodies_and_hides_metrics(topology):
