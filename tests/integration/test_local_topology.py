@@ -80,6 +80,14 @@ def topology(tmp_path_factory: pytest.TempPathFactory, pg_server: str, module_vh
                 conn.execute(f'DROP DATABASE IF EXISTS "{prefix}{part}" WITH (FORCE)')
 
 
+def log_in(topology: dict[str, Any], username: str) -> str:
+    """A demo user's access token, through the edge."""
+    status, body = call("POST", f"{topology['base']}/api/auth/v1/token",
+                        {"username": username, "password": topology["password"]})
+    assert status == 200, body
+    return str(body["access_token"])
+
+
 def _logs(root: Path) -> str:
     logs = root / "local" / "logs"
     if not logs.exists():
@@ -88,12 +96,10 @@ def _logs(root: Path) -> str:
 
 
 def test_a_ticket_dispatched_through_the_gateway_has_its_monitoring_clocks_within_two_seconds(topology):
-    base, password = topology["base"], topology["password"]
+    base = topology["base"]
 
     def login(username: str) -> str:
-        status, body = call("POST", f"{base}/api/auth/v1/token", {"username": username, "password": password})
-        assert status == 200, body
-        return str(body["access_token"])
+        return log_in(topology, username)
 
     operator, dispatcher = login("operator"), login("dispatcher")
     status, ticket = call("POST", f"{base}/api/hotline/v1/tickets", {
@@ -185,12 +191,10 @@ def test_the_public_status_limit_holds_across_workers_and_edges_whatever_x_forwa
 
 def test_an_open311_client_files_and_reads_a_request_through_the_edge(topology):
     """/open311/ is routed to the hotline; the admin's category and key, then a client's POST and GETs."""
-    base, password = topology["base"], topology["password"]
+    base = topology["base"]
 
     def login(username: str) -> str:
-        status, body = call("POST", f"{base}/api/auth/v1/token", {"username": username, "password": password})
-        assert status == 200, body
-        return str(body["access_token"])
+        return log_in(topology, username)
 
     admin, operator = login("admin"), login("operator")
     lamp = {"name": "路灯故障", "group": "市政设施", "keywords": ["路灯"], "ticket_type": "help"}
