@@ -331,3 +331,19 @@ def test_discovery_names_the_endpoint_and_its_formats(client, path):
         assert endpoint["url"] == "http://localhost/open311/v2"
         assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
         assert sorted(endpoint["formats"]) == ["application/json", "text/xml"]
+
+
+def test_an_oversized_body_and_a_crash_are_spec_errors_too(make_desk, monkeypatch):
+    desk = make_desk(max_body_bytes=2048)
+    seed_categories(desk.db, DEMO_CATEGORIES, actor="test")
+    client = Client(desk, create_key(desk.db, name="big", actor="test")[1])
+
+    assert client.error(client.post("xml", **{**NOISE, "description": "噪" * 2000}), 413, "xml")
+
+    from services.hotline import open311
+
+    def broken(_endpoint):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(open311, "services", broken)
+    assert client.error(client.get("services"), 500) == "internal error"
