@@ -142,6 +142,10 @@ def test_a_request_filed_through_open311_gets_the_hotlines_clocks(client, desk):
     received = [r for r in desk.rows("outbox") if r.routing_key == "hotline.ticket.received"][-1]
     assert json.loads(received.body)["data"]["category"] == "noise-construction"
     assert json.loads(received.body)["data"]["channel"] == "open311"
+    desk.suite.runtime.run_until_idle()  # the monitoring service learns of them
+    clocks = client.http.get("/api/monitoring/v1/clocks", headers=desk.headers("inspector"), query_string={
+        "subject_service": "hotline", "subject_id": ticket_id}).get_json()["items"]
+    assert sorted((c["kind"], c["department"]) for c in clocks) == [("handle", "zjj"), ("sign", "zjj")]
 
 
 def test_a_utility_category_gives_the_ticket_the_utility_time_limits(client, desk):
