@@ -42,6 +42,8 @@ MAX_IDS = 100
 CLOSED = (TicketStatus.CLOSED, TicketStatus.MERGED)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 _NUMBER = re.compile(r"^\d{6,20}$")
+_PHONE = re.compile(r"^(?=(?:\D*\d){3})[0-9+\-() ]{3,20}$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class Open311Error(Exception):
@@ -154,7 +156,12 @@ def post_request(endpoint: Endpoint, *, client: str, form: dict[str, str],
         raise Open311Error(400, f"attribute[{unknown[0]}] is not an attribute of service {code}")
     extra = describe_answers(category, answers)
     content = "\n\n".join(part for part in (description, extra) if part) or category.name
-    name = " ".join(p for p in (_field(form, "last_name", 50), _field(form, "first_name", 50)) if p)
+    phone = _field(form, "phone", 30)
+    if phone and not _PHONE.match(phone):
+        raise Open311Error(400, "phone is not a phone number")
+    first, last = _field(form, "first_name", 50), _field(form, "last_name", 50)
+    # 张 + 三 → 张三 (surname first, no space); Ada + Lovelace → "Ada Lovelace".
+    name = f"{last}{first}" if _CJK.search(first + last) else " ".join(p for p in (first, last) if p)
     details = {"open311": {k: v for k, v in {
         "client": client, "email": email, "address_id": address_id, "description": description,
         "device_id": _field(form, "device_id", 100), "account_id": _field(form, "account_id", 100),
@@ -164,7 +171,7 @@ def post_request(endpoint: Endpoint, *, client: str, form: dict[str, str],
         ticket, _ = handlers.file_ticket(
             endpoint.hotline, principal=principal, type=category.ticket_type.value, urgency=Urgency.GENERAL.value,
             channel=Channel.OPEN311.value, title=_title(category, description), content=content,
-            caller={"name": name, "phone": _field(form, "phone", 30)}, address=address,
+            caller={"name": name, "phone": phone}, address=address,
             utility=category.utility, category=category.code, lat=lat, long=long, media_url=media_url or None,
             details=details)
     except DomainError as error:  # the hotline's own checks (e.g. a retired category meanwhile)

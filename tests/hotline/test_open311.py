@@ -112,6 +112,7 @@ def test_a_client_lists_services_reads_a_definition_posts_and_follows_the_reques
     # The hotline works the ticket as any other: it is in the operator's list, with channel open311.
     listed = desk.get("/api/hotline/v1/tickets", "operator", q=number).get_json()["items"]
     assert [(t["channel"], t["category"], t["utility"]) for t in listed] == [("open311", "noise-construction", False)]
+    assert listed[0]["caller"] == {"name": "张三", "phone": "13912345678"}  # for the callback (回访)
     ticket_id = listed[0]["id"]
     desk.do(ticket_id, "dispatch")
     desk.clock.advance(timedelta(hours=1))
@@ -254,6 +255,7 @@ def test_bad_filters_are_the_specs_400(client, query, message):
     ({"attribute[colour]": "red"}, 400, "attribute[colour]"),
     ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
     ({"email": "not-an-address"}, 400, "email"),
+    ({"phone": "call me"}, 400, "phone"),
 ])
 def test_bad_posts_are_refused_with_the_specs_errors_and_write_nothing(client, desk, change, status, message):
     before = desk.count("tickets")
