@@ -21,6 +21,7 @@ from services.hotline.open311_xml import render
 from shared.appcontext import service_context
 from shared.errors import DomainError, RateLimited
 from shared.http_errors import status_of
+from shared.input_guard import text_problem
 from shared.ratelimit import Limiter, rate_limiter
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
@@ -91,6 +92,10 @@ def post_request(fmt: str) -> Response:
         raise o.Open311Error(403, "api_key is missing, unknown or revoked")
     limiter: Limiter = current_app.extensions[_LIMITER]
     limiter.hit(client)
+    for name, value in form.items(multi=True):  # the input guard reads JSON bodies; this one is a form
+        problem = text_problem(name) or text_problem(value)
+        if problem:
+            raise o.Open311Error(400, f"{name[:60]} {problem}")
     answers: dict[str, list[str]] = {}
     for name in form:
         match = _ATTRIBUTE.match(name)
@@ -124,7 +129,7 @@ def token(token: str, fmt: str) -> Response:
 @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 def unknown(rest: str) -> Response:
-    """Any other path or method under /open311/: the spec's 404 (or 405 for a known path)."""
+    """Any other path, format or method under /open311/: the spec's 404."""
     raise o.Open311Error(404, f"no such Open311 endpoint: {request.method} {request.path[:200]}")
 
 

@@ -256,6 +256,7 @@ def test_bad_filters_are_the_specs_400(client, query, message):
     ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
     ({"email": "not-an-address"}, 400, "email"),
     ({"phone": "call me"}, 400, "phone"),
+    ({"description": "bell\x07"}, 400, "control character"),
 ])
 def test_bad_posts_are_refused_with_the_specs_errors_and_write_nothing(client, desk, change, status, message):
     before = desk.count("tickets")
