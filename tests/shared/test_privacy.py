@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.privacy import mask_address, mask_name, mask_phone, mask_text
+from shared.privacy import coarsen_address, mask_address, mask_name, mask_phone, mask_text
 
 
 @pytest.mark.parametrize(("name", "masked"), [
@@ -75,3 +75,19 @@ def test_free_text_leaves_long_digit_runs_that_are_not_phone_numbers_alone():
 @pytest.mark.parametrize("text", ["", None])
 def test_empty_free_text_masks_to_empty(text):
     assert mask_text(text) == ""
+
+
+@pytest.mark.parametrize(("address", "street"), [
+    ("东城区朝阳路88号", "东城区朝阳路"),
+    ("东城区人民路12号3单元501室", "东城区人民路"),
+    ("北京市东城区东直门南大街5号", "北京市东城区东直门南大街"),
+    ("和平街道建设路100号", "和平街道建设路"),
+    ("东城区幸福里3号楼", "东城区幸福里"),
+    ("杭州市西湖区文三路90号东部软件园", "杭州市西湖区文三路"),
+    ("西城区滨江路工地", "西城区滨江路工地"),  # no house number to drop
+    ("锦绣花园18栋", "锦绣花园"),
+    ("", ""),
+    (None, ""),
+])
+def test_a_published_address_stops_at_the_street(address, street):
+    assert coarsen_address(address) == street
