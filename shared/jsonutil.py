@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 
 def dumps(value: Any) -> str:
-    """Canonical JSON: sorted keys, no spaces, datetimes as ISO-8601 (hash chains rely on it)."""
+    """Canonical JSON: sorted keys, no spaces, dates and datetimes as ISO-8601 (hash chains rely on it)."""
     return _CANONICAL.encode(value)
 
 
 def json_default(value: Any) -> Any:
     """What JSON encoders here call for values json cannot encode itself."""
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too (a subclass)
         return value.isoformat()
     if isinstance(value, (set, frozenset)):
         return sorted(value)

@@ -20,6 +20,7 @@ STOPWORDS = frozenset(
 )
 
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z][A-Za-z0-9]{2,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def _ensure_jieba() -> None:
@@ -36,17 +37,33 @@ def _ensure_jieba() -> None:
             _ready = True
 
 
-@lru_cache(maxsize=4096)
-def keywords(text: str, limit: int = 16) -> frozenset[str]:
-    """The distinctive words of a text: segmented, stop words and single characters dropped."""
+def words(text: str, *, search: bool = True, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
+    """The words of a text in order, lower-cased, without stop words, single characters or punctuation.
+
+    ``search`` (jieba's search mode) also yields the shorter words inside long ones (住房公积金 → 公积金 …),
+    which is what an index wants; a query wants the precise segmentation (``search=False``).
+    """
     _ensure_jieba()
     import jieba
 
-    counts: dict[str, int] = {}
-    for word in jieba.cut_for_search(text):
+    found = []
+    for word in (jieba.cut_for_search(text) if search else jieba.cut(text)):
         word = word.strip().lower()
-        if len(word) < 2 or word in STOPWORDS or not _WORD.fullmatch(word):
-            continue
+        if len(word) >= 2 and word not in stopwords and _WORD.fullmatch(word):
+            found.append(word)
+    return found
+
+
+def cjk_bigrams(text: str) -> set[str]:
+    """Every two adjacent Chinese characters: finds a word jieba segmented differently in another text."""
+    return {run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
+
+
+@lru_cache(maxsize=4096)
+def keywords(text: str, limit: int = 16) -> frozenset[str]:
+    """The distinctive words of a text: segmented, stop words and single characters dropped."""
+    counts: dict[str, int] = {}
+    for word in words(text):
         counts[word] = counts.get(word, 0) + 1
     ranked = sorted(counts, key=lambda w: (-counts[w], -len(w), w))
     return frozenset(w[:40] for w in ranked[:limit])

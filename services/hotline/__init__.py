@@ -32,7 +32,7 @@ def open_context(env: Environment, *, policy: DeadlinePolicy | None = None) -> H
 def create_app(env: Environment, *, tokens: TokenService, context: Hotline | None = None,
                run_migrations: bool | None = None, **overrides: Any) -> Flask:
     """Wire the hotline's API around its context. No I/O happens before this call."""
-    from services.hotline import api, category_api
+    from services.hotline import api, category_api, knowledge_api
     from services.hotline.open311_api import init_open311
     from shared.ratelimit import rate_limiter
     from shared.web import create_service_app
@@ -48,4 +48,6 @@ def create_app(env: Environment, *, tokens: TokenService, context: Hotline | Non
     smorest.register_blueprint(api.public)
     smorest.register_blueprint(category_api.blp)
     init_open311(app)  # GeoReport v2 under /open311/, with the spec's own error format
+    smorest.register_blueprint(knowledge_api.blp)
+    smorest.register_blueprint(knowledge_api.public)
     return app

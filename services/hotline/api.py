@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request
 from flask.views import MethodView
 
-from services.hotline import handlers, reports
+from services.hotline import handlers, knowledge_reports, reports
 from services.hotline import schemas as s
 from services.hotline.handlers import Hotline
 from services.hotline.model import Ticket
@@ -60,7 +60,7 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         resolution=ticket.resolution.value if ticket.resolution else None,
         satisfaction=ticket.satisfaction.value if ticket.satisfaction else None,
         extension=ticket.details.get("extension"), return_request=ticket.details.get("return_request"),
-        merged_from=ticket.details.get("merged_from", []),
+        merged_from=ticket.details.get("merged_from", []), knowledge=ticket.details.get("knowledge"),
         timeline=[{**asdict(e), "action_label": ACTION_LABELS_ZH.get(e.action, e.action)}
                   for e in ticket.timeline],
     )
@@ -121,7 +121,8 @@ def _action(path: str, schema: type | None, roles: tuple[str, ...], handler: Any
                     schema=schema, response_schema=s.TicketReadSchema, run=run, doc=doc)
 
 
-_action("answer", s.ContentSchema, INTAKE, handlers.answer, "直接答复 (answer at intake).")
+_action("answer", s.AnswerSchema, INTAKE, handlers.answer,
+        "直接答复 (answer at intake); knowledge_id records the knowledge-base article version used.")
 _action("legal-channel", s.LegalChannelSchema, INTAKE, handlers.answer_legal_channel,
         "引导依法依规解决: explain the statutory channel instead of dispatching.")
 _action("transfer", s.TransferSchema, INTAKE, handlers.transfer, "转 110/119/120/122 (emergency transfer).")
@@ -146,7 +147,8 @@ _action("merge", s.MergeSchema, (DISPATCHER,), handlers.merge, "并单 into anot
 @blp.arguments(s.StatsQuerySchema, location="query")
 @blp.response(200, s.StatsSchema)
 def stats(query: dict[str, Any]) -> dict[str, Any]:
-    """部门考核指标: on-time sign-in and closure, satisfaction, callback, return and reopen rates."""
+    """部门考核指标: on-time sign-in and closure, satisfaction, callback, return and reopen rates; and the
+    knowledge base's first-call resolution, unanswered questions and articles by freshness."""
     principal = require_principal(DISPATCHER, INSPECTOR, DEPARTMENT)
     hotline = _hotline()
     tz = hotline.calendar.tz
@@ -164,7 +166,8 @@ def stats(query: dict[str, Any]) -> dict[str, Any]:
             raise Forbidden("只能查看本单位的指标 / only your own department")
         wanted = set(principal.departments)
     return {"period": period.label, "from": period.start.isoformat(), "to": period.end.isoformat(),
-            "departments": reports.department_kpis(hotline, period=period, departments=wanted)}
+            "departments": reports.department_kpis(hotline, period=period, departments=wanted),
+            "knowledge": knowledge_reports.knowledge_figures(hotline, period=period, departments=wanted)}
 
 
 @blp.route("/departments")

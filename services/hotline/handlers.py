@@ -10,8 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.hotline import store
+from services.hotline import knowledge, store
 from services.hotline.category_store import require_category
+from services.hotline.knowledge_search import KnowledgeSearch
+from services.hotline.knowledge_store import default_search
 from services.hotline.model import Caller, Ticket
 from services.hotline.rules import (
     RULE_SECTIONS,
@@ -48,6 +50,7 @@ class Hotline:
     db: Database
     calendar: WorkCalendar
     rules: RuleBook = field(default_factory=lambda: RuleBook(RULE_SECTIONS))
+    knowledge_search: KnowledgeSearch = field(default_factory=default_search)  # 知识库检索 (swappable)
 
     @property
     def policy(self) -> DeadlinePolicy:
@@ -207,10 +210,16 @@ def _citywide(principal: Principal) -> None:
         raise Forbidden("无权执行此操作 / your role may not do this")
 
 
-def answer(hotline: Hotline, *, principal: Principal, ticket_id: str, content: str) -> Ticket:
+def answer(hotline: Hotline, *, principal: Principal, ticket_id: str, content: str,
+           knowledge_id: str | None = None) -> Ticket:
+    """直接答复; with ``knowledge_id`` the published version of that article is recorded as its source."""
     now, cal, pol = hotline.db.clock.now(), hotline.calendar, hotline.policy
-    return _transition(hotline, principal, ticket_id, "answered", lambda t, _u: t.answer_directly(
-        actor=principal, content=content, now=now, calendar=cal, policy=pol))
+
+    def apply(ticket: Ticket, uow: UnitOfWork) -> None:
+        used = knowledge.use_article(uow, hotline, ticket=ticket, article_id=knowledge_id) if knowledge_id else None
+        ticket.answer_directly(actor=principal, content=content, now=now, calendar=cal, policy=pol, knowledge=used)
+
+    return _transition(hotline, principal, ticket_id, "answered", apply)
 
 
 def answer_legal_channel(hotline: Hotline, *, principal: Principal, ticket_id: str, channel: str,
@@ -298,11 +307,17 @@ def reply(hotline: Hotline, *, principal: Principal, ticket_id: str, content: st
 
 
 def record_callback(hotline: Hotline, *, principal: Principal, ticket_id: str, satisfaction: str,
-                    note: str = "", justified: bool = False) -> Ticket:
+                    note: str = "", justified: bool = False, answer_wrong: bool = False) -> Ticket:
+    """回访; ``answer_wrong`` opens a correction task for the owner of the article the answer used."""
     now, cal, pol = hotline.db.clock.now(), hotline.calendar, hotline.policy
-    return _transition(hotline, principal, ticket_id, "callback_recorded", lambda t, _u: t.record_callback(
-        actor=principal, satisfaction=Satisfaction(satisfaction), note=note, justified=justified, now=now,
-        calendar=cal, policy=pol))
+
+    def apply(ticket: Ticket, uow: UnitOfWork) -> None:
+        ticket.record_callback(actor=principal, satisfaction=Satisfaction(satisfaction), note=note,
+                               justified=justified, now=now, calendar=cal, policy=pol, answer_wrong=answer_wrong)
+        if answer_wrong:
+            knowledge.open_correction(uow, hotline, ticket=ticket, principal=principal, note=note)
+
+    return _transition(hotline, principal, ticket_id, "callback_recorded", apply)
 
 
 def close(hotline: Hotline, *, principal: Principal, ticket_id: str, reason: str) -> Ticket:

@@ -114,11 +114,17 @@ class Ticket(TicketHistory):
         return ticket
 
     def answer_directly(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,
-                        policy: DeadlinePolicy) -> None:
-        """Operator answers at once (直接答复), typically a consultation; the callback still follows."""
+                        policy: DeadlinePolicy, knowledge: dict[str, Any] | None = None) -> None:
+        """Operator answers at once (直接答复), typically a consultation; the callback still follows.
+
+        ``knowledge``: the knowledge-base article version the answer came from (knowledge_id, _version).
+        """
         self._require(S.RECEIVED, action="answer")
+        if knowledge:
+            self.details["knowledge"] = dict(knowledge)
+        used = {k: knowledge[k] for k in ("knowledge_id", "knowledge_version")} if knowledge else None
         self._finish_reply(actor, now, content, Resolution.DIRECT_ANSWER, "answered", None,
-                           calendar, policy)
+                           calendar, policy, extra=used)
 
     def answer_legal_channel(self, *, actor: Actor, channel: LegalChannel, content: str, now: datetime,
                              calendar: WorkCalendar, policy: DeadlinePolicy) -> None:
@@ -329,21 +335,30 @@ class Ticket(TicketHistory):
 
     # -- callback (回访) and closing ----------------------------------------------------------
     def record_callback(self, *, actor: Actor, satisfaction: Satisfaction, note: str, justified: bool,
-                        now: datetime, calendar: WorkCalendar, policy: DeadlinePolicy) -> None:
-        """Record the caller's rating; a justified 不满意 reopens (重办) the ticket, else it closes."""
+                        now: datetime, calendar: WorkCalendar, policy: DeadlinePolicy,
+                        answer_wrong: bool = False) -> None:
+        """Record the caller's rating; a justified 不满意 reopens (重办) the ticket, else it closes.
+
+        ``answer_wrong``: the knowledge-base answer given at intake was wrong (the caller of this use
+        case opens a correction task for the article's owner).
+        """
         self._require(S.REPLIED, action="callback")
         if justified and not satisfaction.is_bad:
             raise InvalidInput("只有不满意的评价可以认定为诉求未解决 / only a bad rating can be justified",
                                {"justified": ["only with dissatisfied or very_dissatisfied"]})
+        if answer_wrong and not self.details.get("knowledge"):
+            raise InvalidInput("该工单的答复未引用知识库 / the answer did not come from the knowledge base",
+                               {"answer_wrong": ["only for a direct answer given with knowledge_id"]})
         self.satisfaction = satisfaction
         reopen = (justified and self.lead_department is not None
                   and self.reopen_count < policy.max_reopens)
         self._record(actor, now, "callback_recorded", self.lead_department, note=note,
-                     data={"satisfaction": satisfaction.value, "justified": justified},
+                     data={"satisfaction": satisfaction.value, "justified": justified,
+                           **({"answer_wrong": True} if answer_wrong else {})},
                      outcome=satisfaction.value)
         self._emit(E.CallbackRecorded, department=self.lead_department, satisfaction=satisfaction.value,
                    bad=satisfaction.is_bad, justified=justified, reopened=reopen, resolution=_value(self.resolution),
-                   note=note)
+                   note=note, answer_wrong=answer_wrong)
         self._clock(C.ClockStopped, CALLBACK_CLOCK, now)
         if reopen:
             self.reopen_count += 1

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from services.hotline.categories import CODE
+from services.hotline.knowledge_schemas import KnowledgeStatsSchema
 from services.hotline.rules import (
     Channel,
     EmergencyService,
@@ -71,6 +72,11 @@ class ContentSchema(ma.Schema):
     content = Text(required=True, validate=validate.Length(min=2, max=5000))
 
 
+class AnswerSchema(ContentSchema):
+    knowledge_id = Text(load_default=None, validate=validate.Length(min=1, max=36),
+                        metadata={"description": "the knowledge-base article the answer came from (知识库)"})
+
+
 class LegalChannelSchema(ContentSchema):
     channel = Text(required=True, validate=choices(LegalChannel))
 
@@ -104,6 +110,8 @@ class CallbackSchema(ma.Schema):
     note = Text(load_default="", validate=validate.Length(max=2000))
     justified = StrictBoolean(load_default=False, metadata={
         "description": "the dissatisfaction is justified (诉求未解决): reopen the ticket"})
+    answer_wrong = StrictBoolean(load_default=False, metadata={
+        "description": "the knowledge-base answer was wrong: open a correction task for its owner"})
 
 
 class MergeSchema(ma.Schema):
@@ -188,6 +196,7 @@ class TicketReadSchema(ma.Schema):
     return_count = fields.Integer()
     merged_into = fields.String(allow_none=True)
     merged_from = fields.List(fields.String())
+    knowledge = fields.Dict(allow_none=True, metadata={"description": "the article version a direct answer used"})
     version = fields.Integer()
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
     category = fields.String(allow_none=True)
@@ -244,6 +253,7 @@ class StatsSchema(ma.Schema):
     from_ = fields.String(attribute="from", data_key="from", metadata={"description": "inclusive start, local time"})
     to = fields.String(metadata={"description": "exclusive end, local time"})
     departments = fields.List(fields.Nested(KpiSchema))
+    knowledge = fields.Nested(KnowledgeStatsSchema, metadata={"description": "知识库: first-call resolution"})
 
 
 class MaskedCallerSchema(ma.Schema):

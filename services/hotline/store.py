@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from services.hotline.category_store import add_category_table
+from services.hotline.knowledge_tables import add_knowledge_tables
 from services.hotline.model import OPEN_STATUS_VALUES, Caller, Ticket, TimelineEntry
 from services.hotline.open311_keys import add_key_table
 from services.hotline.rules import Channel, Resolution, Satisfaction, TicketStatus, TicketType, Urgency
@@ -123,6 +124,7 @@ calendar_years = add_calendar_years(metadata)  # the entered holiday years, repl
 rules_versions = add_rules_versions(metadata)  # the published rules, replicated
 categories = add_category_table(metadata)  # the taxonomy (诉求分类), also the Open311 services
 open311_keys = add_key_table(metadata)
+knowledge = add_knowledge_tables(metadata)  # the knowledge base (知识库)
 
 _SCALARS = ("number", "query_code", "title", "content", "address", "confidential", "utility",
             "lead_department", "created_at", "created_by", "dispatched_at", "sign_due_at",

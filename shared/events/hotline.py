@@ -175,6 +175,8 @@ class TicketReplied(TicketEvent):
     callback_due_at: datetime | None = None
     legal_channel: str | None = None
     provisional: bool = False
+    knowledge_id: str | None = None       # the knowledge-base article a direct answer came from
+    knowledge_version: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,6 +192,7 @@ class CallbackRecorded(TicketEvent):
     reopened: bool = False        # a justified 不满意 reopened the ticket (重办); past the cap it does not
     resolution: str | None = None
     note: str = ""
+    answer_wrong: bool = False    # the knowledge-base answer given was wrong: a correction was opened
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,3 +218,58 @@ class TicketMerged(TicketEvent):
 
     into: str
     into_number: str
+
+
+# -- the knowledge base (知识库): hotline.knowledge.* ------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeEvent(DomainEvent):
+    """What every knowledge-base event carries: the article, its owning department and the version."""
+
+    article_id: str
+    department: str
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeDrafted(KnowledgeEvent):
+    """A department drafted an article or a new version of it (awaiting publication)."""
+
+    TYPE = "hotline.knowledge.drafted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnowledgePublished(KnowledgeEvent):
+    """The hotline office published ``version``; ``replaced_version`` was in force until now."""
+
+    TYPE = "hotline.knowledge.published"
+
+    public: bool = False
+    review_by: str = ""           # ISO date: the owner reviews the article by then
+    replaced_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeRetired(KnowledgeEvent):
+    """停用: the article no longer answers anything."""
+
+    TYPE = "hotline.knowledge.retired"
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeCorrectionOpened(KnowledgeEvent):
+    """A callback said the article's answer was wrong: its owner has a correction task (纠错)."""
+
+    TYPE = "hotline.knowledge.correction_opened"
+
+    correction_id: str
+    ticket_id: str
+    ticket_number: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class KnowledgeCorrectionCompleted(KnowledgeCorrectionOpened):
+    """The owner completed the correction task."""
+
+    TYPE = "hotline.knowledge.correction_completed"

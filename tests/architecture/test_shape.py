@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB_AND_STORAGE = ("flask", "werkzeug", "sqlalchemy", "pika", "flask_smorest", "marshmallow", "alembic", "psycopg")
 DOMAIN_MODULES = sorted(
     ".".join(path.relative_to(ROOT).with_suffix("").parts)
-    for pattern in ("services/*/model.py", "services/*/rules.py", "gateway/model.py", "gateway/rules.py")
+    for pattern in ("services/*/model.py", "services/*/*_model.py", "services/*/rules.py", "gateway/model.py",
+                    "gateway/rules.py")
     for path in ROOT.glob(pattern))
 PURE_SHARED = ["shared.events", "shared.events.catalogue", "shared.errors", "shared.roles", "shared.domain",
                "shared.periods", "shared.jsonutil"]
