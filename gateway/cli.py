@@ -33,8 +33,7 @@ main.add_command(directory)
 main.add_command(audit)
 main.add_command(local)
 for _part in PARTS.values():  # each part's own commands, e.g. ``duban monitoring sweep``
-    _group = _part.command_group()
-    if _group is not None:
+    for _group in _part.command_groups():
         main.add_command(_group)
 main.add_command(keys)
 

@@ -64,7 +64,8 @@ class Part:
     package: str
     routes: str | None = None    # "module:ROUTES": routing-key pattern → handler(context, uow, event)
     periodic: tuple[Periodic, ...] = ()
-    cli: str | None = None       # "module:group": a click group added to the ``duban`` command
+    # "module:group": a click group added to the ``duban`` command, or several (a tuple of them)
+    cli: str | tuple[str, ...] | None = None
     # Distributed mode: processes beyond web + event worker, as ``duban`` arguments (e.g. the sweeper).
     processes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     demo: str | None = None      # "module:function": function(context) loads demo data, says what it did
@@ -117,8 +118,9 @@ class Part:
         return [(f"{self.name}.{p.name}", p.interval, _bound(resolve(p.job), context))
                 for p in self.periodic if p.in_worker or not worker]
 
-    def command_group(self) -> click.Group | None:
-        return resolve(self.cli) if self.cli else None
+    def command_groups(self) -> list[click.Group]:
+        references = (self.cli,) if isinstance(self.cli, str) else self.cli or ()
+        return [resolve(reference) for reference in references]
 
     def rule_sections(self) -> dict[str, type]:
         return dict(resolve(self.rules)) if self.rules else {}
@@ -138,7 +140,8 @@ PARTS: dict[str, Part] = {part.name: part for part in (
     Part("hotline", "services.hotline", routes="services.hotline.consumers:ROUTES",
          rules="services.hotline.rules:RULE_SECTIONS",
          periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),
-         demo="services.hotline.cli:seed_demo_tickets", cli="services.hotline.open311_cli:open311",
+         demo="services.hotline.cli:seed_demo",
+         cli=("services.hotline.open311_cli:open311", "services.hotline.knowledge_cli:hotline"),
          limited={"/api/hotline/v1/public/": "public", "/open311/": "submit"}, mounts=("/open311/",)),
     Part("monitoring", "services.monitoring", routes="services.monitoring.consumers:ROUTES",
          rules="services.monitoring.rules:RULE_SECTIONS",

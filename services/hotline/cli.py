@@ -1,10 +1,10 @@
-"""Hotline command-line helpers: demo tickets for the embedded suite."""
+"""Hotline command-line helpers: the ``duban hotline`` commands, and demo tickets for the embedded suite."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from services.hotline import handlers, store
+from services.hotline import handlers, knowledge_demo, store
 from services.hotline.category_demo import DEMO_CATEGORIES
 from services.hotline.category_store import seed_categories
 from services.hotline.handlers import Hotline
@@ -63,6 +63,7 @@ def _seed_tickets(hotline: Hotline) -> int:
             category=category)
         if stage == "answered":
             handlers.answer(hotline, principal=OPERATOR_USER, ticket_id=ticket.id,
+                            knowledge_id=knowledge_demo.article_id(hotline, "灵活就业人员如何缴纳社保？"),
                             content="已告知可通过社保服务平台办理，所需材料为身份证和银行卡。")
             continue
         if stage == "received" or lead is None:
@@ -81,3 +82,15 @@ def _seed_tickets(hotline: Hotline) -> int:
             handlers.record_callback(hotline, principal=DISPATCHER_USER, ticket_id=ticket.id,
                                      satisfaction="satisfied", note="市民认可处理结果")
     return len(DEMO_TICKETS)
+
+
+def seed_demo(hotline: Hotline) -> str:
+    """The demo taxonomy and knowledge base, then the demo tickets (a consultation answered from an
+    article) and consultations answered from articles or dispatched; each skipped when already there."""
+    categories = seed_categories(hotline.db, DEMO_CATEGORIES, actor="cli:seed-demo")
+    articles = knowledge_demo.seed_demo_articles(hotline)
+    tickets = _seed_tickets(hotline)
+    if tickets:
+        tickets += knowledge_demo.seed_demo_consultations(hotline, operator=OPERATOR_USER,
+                                                           dispatcher=DISPATCHER_USER)
+    return f"{categories} categories, {articles} knowledge articles, {tickets} tickets"

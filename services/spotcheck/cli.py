@@ -32,14 +32,10 @@ def import_command(obj: Any, kind: str, file: Path, skip_bad: bool) -> None:
     from services.spotcheck import imports, open_context
     from shared.bootstrap import Environment
     from shared.errors import DomainError
+    from shared.tabular import read_rows, refuse_bad_rows
 
-    parsed = imports.parse(imports.read_rows(file), kind)
-    for line, reason in parsed.bad[:50]:
-        click.echo(f"{file}:{line}: {reason}", err=True)
-    if len(parsed.bad) > 50:
-        click.echo(f"… and {len(parsed.bad) - 50} more bad rows", err=True)
-    if parsed.bad and not skip_bad:
-        raise click.ClickException(f"{len(parsed.bad)} bad rows; nothing was imported (fix them, or --skip-bad)")
+    parsed = imports.parse(read_rows(file), kind)
+    refuse_bad_rows(file, parsed.bad, skip_bad=skip_bad)
     settings = obj if isinstance(obj, Settings) else Settings.from_env()
     context = open_context(Environment(settings))
     store = imports.store_targets if kind == "targets" else imports.store_inspectors

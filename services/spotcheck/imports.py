@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,23 +34,6 @@ class Parsed:
 
     entries: list[Any] = field(default_factory=list)
     bad: list[tuple[int, str]] = field(default_factory=list)
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row by header) from a CSV (UTF-8, with or without BOM) or the first sheet of an XLSX."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook  # only the XLSX path needs it
-
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(c or "").strip() for c in next(rows, ())]
-        for line, values in enumerate(rows, start=2):
-            yield line, {h: "" if v is None else str(v).strip() for h, v in zip(header, values, strict=False)}
-        return
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        for line, row in enumerate(reader, start=2):
-            yield line, {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
 
 
 def _flag(value: str) -> bool:
