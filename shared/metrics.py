@@ -41,6 +41,12 @@ CALENDAR_PROVISIONAL = Counter(
     "Deadlines computed for a year the holiday calendar does not know (weekends only)", ["year"])
 TICKETS_BY_STATUS = Gauge("duban_hotline_tickets", "Tickets by status", ["status"],
                           multiprocess_mode="livemax")
+KNOWLEDGE_ARTICLES = Gauge("duban_hotline_knowledge_articles",
+                           "Knowledge-base article versions by freshness (current, due_soon, overdue, drafts)",
+                           ["freshness"], multiprocess_mode="livemax")
+KNOWLEDGE_CORRECTIONS_OPEN = Gauge("duban_hotline_knowledge_corrections_open",
+                                   "Correction tasks for wrong knowledge-base answers not yet completed",
+                                   multiprocess_mode="livemax")
 
 
 def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:

@@ -3,16 +3,17 @@ questions no article answered, and articles by freshness — per department and 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from services.hotline import store
 from services.hotline.knowledge import today
-from services.hotline.knowledge_model import ArticleStatus
+from services.hotline.knowledge_model import ArticleStatus, CorrectionStatus
 from services.hotline.rules import Resolution, TicketType
 from shared.directory import department_names
+from shared.metrics import KNOWLEDGE_ARTICLES, KNOWLEDGE_CORRECTIONS_OPEN
 from shared.periods import Period
 
 if TYPE_CHECKING:
@@ -21,6 +22,17 @@ if TYPE_CHECKING:
 K = store.knowledge
 DUE_SOON = timedelta(days=30)  # a review within this is "due soon" on the freshness figures
 SAMPLES = 10
+
+
+LIVE = (ArticleStatus.DRAFT.value, ArticleStatus.PUBLISHED.value)
+FRESHNESS = ("current", "due_soon", "overdue", "drafts")
+
+
+def _freshness(day: date) -> sa.Case[str]:
+    """A version's freshness on ``day``: drafts, or published and overdue, due soon or current."""
+    v = K.versions
+    return sa.case((v.c.status == ArticleStatus.DRAFT.value, "drafts"), (v.c.review_by < day, "overdue"),
+                   (v.c.review_by <= day + DUE_SOON, "due_soon"), else_="current")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -35,11 +47,8 @@ def knowledge_figures(hotline: Hotline, *, period: Period, departments: set[str]
                         t.c.created_at < period.end)
     dispatched = (sa.select(tl.c.department, tl.c.ticket_id).join(t, t.c.id == tl.c.ticket_id)
                   .where(in_period, tl.c.action == "dispatched").distinct().subquery())
-    day = today(hotline)
     v, a = K.versions, K.articles
-    freshness = sa.case(
-        (v.c.status == ArticleStatus.DRAFT.value, "drafts"), (v.c.review_by < day, "overdue"),
-        (v.c.review_by <= day + DUE_SOON, "due_soon"), else_="current")
+    freshness = _freshness(today(hotline))
     with hotline.db.read() as conn:
         consultations, first_call = conn.execute(sa.select(
             sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case(
@@ -55,8 +64,7 @@ def knowledge_figures(hotline: Hotline, *, period: Period, departments: set[str]
             .where(K.corrections.c.opened_at >= period.start, K.corrections.c.opened_at < period.end)
             .group_by(K.corrections.c.department)).all())
         fresh = conn.execute(sa.select(a.c.department, freshness.label("f"), sa.func.count())
-                             .join(a, a.c.id == v.c.article_id)
-                             .where(v.c.status.in_([ArticleStatus.DRAFT.value, ArticleStatus.PUBLISHED.value]))
+                             .join(a, a.c.id == v.c.article_id).where(v.c.status.in_(LIVE))
                              .group_by(a.c.department, freshness)).all()
         samples = sa.select(t.c.title).where(in_period, t.c.id.in_(sa.select(dispatched.c.ticket_id)))
         if departments is not None:
@@ -66,7 +74,7 @@ def knowledge_figures(hotline: Hotline, *, period: Period, departments: set[str]
         names = department_names(conn, store.departments)
     articles: dict[str, dict[str, int]] = {}
     for dept, kind, n in fresh:
-        articles.setdefault(dept, dict.fromkeys(("current", "due_soon", "overdue", "drafts"), 0))[kind] = n
+        articles.setdefault(dept, dict.fromkeys(FRESHNESS, 0))[kind] = n
     codes = set(unanswered_by) | set(used_by) | set(corrections_by) | set(articles)
     if departments is not None:
         codes &= departments
@@ -76,9 +84,23 @@ def knowledge_figures(hotline: Hotline, *, period: Period, departments: set[str]
         rows.append({"department": code, "name": names.get(code, code), "answered_with_article": used,
                      "unanswered": missed, "first_call_resolution_rate": _rate(used, used + missed),
                      "corrections_opened": corrections_by.get(code, 0),
-                     "articles": articles.get(code, dict.fromkeys(("current", "due_soon", "overdue", "drafts"), 0))})
+                     "articles": articles.get(code, dict.fromkeys(FRESHNESS, 0))})
     return {"consultations": consultations, "answered_first_call": int(first_call),
             "answered_with_article": sum(used_by.values()), "unanswered": unanswered,
             "first_call_resolution_rate": _rate(int(first_call), consultations),
             "unanswered_questions": questions, "departments": rows}
 
+
+
+def refresh_gauges(hotline: Hotline) -> None:
+    """Articles by freshness and open corrections, for the /metrics gauges."""
+    v, c = K.versions, K.corrections
+    freshness = _freshness(today(hotline))
+    with hotline.db.read() as conn:
+        counts = dict(conn.execute(sa.select(freshness, sa.func.count()).where(v.c.status.in_(LIVE))
+                                   .group_by(freshness)).all())
+        open_corrections = conn.execute(sa.select(sa.func.count()).select_from(c)
+                                        .where(c.c.status == CorrectionStatus.OPEN.value)).scalar_one()
+    for kind in FRESHNESS:
+        KNOWLEDGE_ARTICLES.labels(kind).set(counts.get(kind, 0))
+    KNOWLEDGE_CORRECTIONS_OPEN.set(open_corrections)

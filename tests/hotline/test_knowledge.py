@@ -8,7 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
+from services.hotline.metrics import refresh_gauges
 from services.monitoring import store as monitoring_store
 from services.monitoring.sweep import sweep
 
@@ -244,3 +246,22 @@ def test_publishing_past_the_review_date_is_refused(desk, envelope):
     desk.clock.advance(timedelta(days=5))
     envelope(desk.post(f"{KB}/{created['id']}/publish", "dispatcher", {}), 422)
     assert desk.get(f"{KB}/{created['id']}", "dispatcher").get_json()["status"] == "draft"
+
+
+def test_gauges_count_articles_by_freshness_and_open_corrections(desk, at):
+    published(desk, review_by="2026-12-10")
+    created = published(desk, review_by="2027-06-30")
+    draft(desk)
+    ticket = desk.file(type="consultation")
+    desk.do(ticket["id"], "answer", knowledge_id=created["id"])
+    desk.do(ticket["id"], "callback", satisfaction="dissatisfied", answer_wrong=True)
+    refresh_gauges(desk.hotline)
+
+    def gauge(name, **labels):
+        return REGISTRY.get_sample_value(f"duban_hotline_knowledge_{name}", labels)
+
+    assert [gauge("articles", freshness=f) for f in ("current", "due_soon", "overdue", "drafts")] == [1, 1, 0, 1]
+    assert gauge("corrections_open") == 1
+    desk.clock.set(at(2026, 12, 11, 9))
+    refresh_gauges(desk.hotline)
+    assert gauge("articles", freshness="overdue") == 1
