@@ -173,6 +173,16 @@ def search_articles(hotline: Hotline, *, principal: Principal | None, page: int,
     return items, total
 
 
+def questions(hotline: Hotline, article_ids: set[str]) -> dict[str, str]:
+    """Article id → the question of its newest version (for lists of corrections)."""
+    v = K.versions
+    newest = sa.select(v.c.article_id, sa.func.max(v.c.number).label("n")).where(
+        v.c.article_id.in_(sorted(article_ids))).group_by(v.c.article_id).subquery()
+    with hotline.db.read() as conn:
+        return dict(conn.execute(sa.select(v.c.article_id, v.c.question).join(
+            newest, sa.and_(newest.c.article_id == v.c.article_id, newest.c.n == v.c.number))).all())
+
+
 # -- at intake and at callback -------------------------------------------------------------------
 def use_article(uow: UnitOfWork, hotline: Hotline, *, ticket: Ticket, article_id: str) -> dict[str, Any]:
     """The published version an operator's direct answer used; recorded for the figures."""

@@ -138,9 +138,7 @@ def present_correction(correction: Correction, questions: dict[str, str]) -> dic
 
 
 def _questions(corrections: list[Correction]) -> dict[str, str]:
-    hotline, principal = _hotline(), require_principal(*STAFF)
-    return {c.article_id: knowledge.get_article(hotline, principal=principal, article_id=c.article_id)
-            .head.content.question for c in corrections}
+    return knowledge.questions(_hotline(), {c.article_id for c in corrections})
 
 
 @blp.route("/corrections")

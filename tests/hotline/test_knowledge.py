@@ -190,6 +190,7 @@ def test_a_direct_answer_records_the_article_version_and_a_wrong_answer_opens_a_
     task = tasks["items"][0]
     assert (task["article_id"], task["article_version"], task["ticket_number"], task["status"]) == (
         created["id"], 1, ticket["number"], "open")
+    assert (task["question"], task["note"]) == ("住房公积金提取需要哪些材料？", "材料清单不全")
     assert desk.get(f"{KB}/corrections", "dept-sthj").get_json()["total"] == 0
     done = desk.post(f"{KB}/corrections/{task['id']}/complete", "dept-zjj", {"resolution": "已补充不动产权证书"})
     assert done.status_code == 200, done.get_json()
