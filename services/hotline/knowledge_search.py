@@ -1,10 +1,10 @@
 """Chinese full-text search over the knowledge base (知识库检索), behind a small interface.
 
 ``KnowledgeSearch`` is what the use cases call: index a version, drop it, search. ``TermIndex`` is the
-embedded implementation: jieba's words (search mode, so 住房公积金 also yields 公积金) and the Chinese
-bigrams of question, keywords and answer, one row per (term, version) with the term's best field weight,
-in an ordinary table — the same SQL on SQLite and PostgreSQL. A search service can replace it by
-implementing the same three methods.
+embedded implementation: jieba's words (search mode, so 住房公积金 also yields 公积金) of question,
+keywords and answer, and the Chinese bigrams of question and keywords; one row per (term, version) with
+the term's best field weight, in an ordinary table — the same SQL on SQLite and PostgreSQL. A search
+service can replace it by implementing the same three methods.
 
 Query semantics: the query is cut into words (jieba's precise mode); each word and its synonyms
 (``knowledge_model.SYNONYM_GROUPS``) form a group. A version matches a group when it holds one of the
@@ -73,7 +73,9 @@ def index_terms(content: ArticleContent) -> dict[str, int]:
     add((k for k in content.keywords if len(k) >= 2), KEYWORD)
     add((w for k in content.keywords for w in words(k)), KEYWORD)
     add(words(answer), ANSWER)
-    add(cjk_bigrams(" ".join((content.question, *content.keywords, answer))), BIGRAM)
+    # Bigrams of the question and keywords only: an answer's words are found through jieba's search
+    # mode, and its bigrams would triple the index and the rows every query reads.
+    add(cjk_bigrams(" ".join((content.question, *content.keywords))), BIGRAM)
     return weighted
 
 
@@ -107,28 +109,41 @@ class TermIndex:
         groups = query_groups(query)
         if not groups:
             return []
-        wanted = {w for g in groups for w in g}
-        wanted |= {b for w in wanted if len(w) > 2 for b in cjk_bigrams(w)}
-        terms, v = self.t.terms, self.t.versions
-        select = (sa.select(terms.c.article_id, terms.c.number, terms.c.term, terms.c.weight)
-                  .join(v, sa.and_(v.c.article_id == terms.c.article_id, v.c.number == terms.c.number))
-                  .where(terms.c.term.in_(sorted(wanted)), v.c.status.in_(scope.statuses)))
-        if scope.public_only:
-            select = select.where(v.c.public.is_(True))
-        if scope.department:
-            a = self.t.articles
-            select = select.where(v.c.article_id.in_(sa.select(a.c.id).where(a.c.department == scope.department)))
+        pairs = {w: cjk_bigrams(w) if len(w) > 2 else set() for g in groups for w in g}
+        wanted = set(pairs) | {b for p in pairs.values() for b in p}
+        terms = self.t.terms
+        # The terms drive (index on term): joining the versions here would let the planner walk every
+        # published version and probe its terms instead.
         found: dict[tuple[str, int], dict[str, int]] = {}
-        for article_id, number, term, weight in conn.execute(select):
+        for article_id, number, term, weight in conn.execute(
+                sa.select(terms.c.article_id, terms.c.number, terms.c.term, terms.c.weight)
+                .where(terms.c.term.in_(sorted(wanted)))):
             found.setdefault((article_id, number), {})[term] = weight
-        hits = [hit for key, held in found.items() if (hit := _score(key, held, groups))]
+        scored = [hit for key, held in found.items() if (hit := _score(key, held, groups, pairs))]
+        allowed = self._in_scope(conn, {h.article_id for h in scored}, scope)
+        hits = [h for h in scored if (h.article_id, h.number) in allowed]
         complete = [h for h in hits if h.score >= len(groups) * 100]
         ranked = complete or hits
         ranked.sort(key=lambda h: (-h.score, h.article_id))
         return ranked
 
+    def _in_scope(self, conn: Connection, article_ids: set[str], scope: SearchScope) -> set[tuple[str, int]]:
+        """The versions of these articles that ``scope`` admits (by primary key: a few rows per article)."""
+        if not article_ids:
+            return set()
+        v = self.t.versions
+        select = sa.select(v.c.article_id, v.c.number).where(v.c.article_id.in_(sorted(article_ids)),
+                                                             v.c.status.in_(scope.statuses))
+        if scope.public_only:
+            select = select.where(v.c.public.is_(True))
+        if scope.department:
+            a = self.t.articles
+            select = select.where(v.c.article_id.in_(sa.select(a.c.id).where(a.c.department == scope.department)))
+        return {(r.article_id, r.number) for r in conn.execute(select)}
 
-def _score(key: tuple[str, int], held: dict[str, int], groups: list[frozenset[str]]) -> Hit | None:
+
+def _score(key: tuple[str, int], held: dict[str, int], groups: list[frozenset[str]],
+           pairs: dict[str, set[str]]) -> Hit | None:
     """Groups matched count in hundreds, weights as the tie-breaker within the same count."""
     matched_groups, weight, terms = 0, 0.0, []
     for group in groups:
@@ -137,8 +152,8 @@ def _score(key: tuple[str, int], held: dict[str, int], groups: list[frozenset[st
             if word in held:
                 best = max(best, float(held[word]))
                 terms.append(word)
-            elif len(word) > 2 and (pairs := cjk_bigrams(word)) and pairs <= held.keys():
-                best = max(best, 0.5 * min(held[p] for p in pairs))
+            elif pairs[word] and pairs[word] <= held.keys():
+                best = max(best, 0.5 * min(held[p] for p in pairs[word]))
                 terms.append(word)
         if best:
             matched_groups += 1
