@@ -49,10 +49,14 @@ def _writes_any(principal: Principal) -> bool:
     return principal.has_any(*OFFICE)
 
 
-def _may_read(principal: Principal, article: Article, version: ArticleVersion) -> bool:
-    if version.status is ArticleStatus.PUBLISHED:
-        return True
+def sees_drafts(principal: Principal, article: Article) -> bool:
+    """The owner and the hotline office (and inspectors) see drafts and retired versions; others only
+    what is published."""
     return principal.has_any(*READ_ALL) or article.department in principal.departments
+
+
+def _may_read(principal: Principal, article: Article, version: ArticleVersion) -> bool:
+    return version.status is ArticleStatus.PUBLISHED or sees_drafts(principal, article)
 
 
 def _change(hotline: Hotline, principal: Principal, article_id: str, action: str,

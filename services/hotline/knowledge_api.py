@@ -45,9 +45,9 @@ def _today() -> date:
 
 
 def present_item(article: Article, version: ArticleVersion, hit: Hit | None, names: dict[str, str],
-                 today: date) -> dict[str, Any]:
+                 today: date, sees_drafts: bool) -> dict[str, Any]:
     c = version.content
-    draft = article.draft
+    draft = article.draft if sees_drafts else None
     return {"id": article.id, "version": version.number, "status": version.status.value,
             "status_label": STATUS_LABELS_ZH[version.status], "question": c.question,
             "answer": highlight(plain_text(c.answer), hit.terms if hit else ()), "category": c.category,
@@ -57,9 +57,10 @@ def present_item(article: Article, version: ArticleVersion, hit: Hit | None, nam
             "score": round(hit.score, 2) if hit else None}
 
 
-def present_article(article: Article, names: dict[str, str], today: date) -> dict[str, Any]:
+def present_article(article: Article, names: dict[str, str], today: date, *, drafts: bool = True) -> dict[str, Any]:
+    """The article with its versions; without ``drafts`` (another department) only the published one."""
     head = article.head
-    published, draft = article.published, article.draft
+    published, draft = article.published, article.draft if drafts else None
     return {"id": article.id, "status": article.status.value, "status_label": STATUS_LABELS_ZH[article.status],
             "department": article.department, "department_name": names.get(article.department, article.department),
             "version": head.number, "published_version": published.number if published else None,
@@ -71,7 +72,7 @@ def present_article(article: Article, names: dict[str, str], today: date) -> dic
                           "keywords": list(v.content.keywords), "created_at": v.created_at,
                           "created_by": v.created_by, "published_at": v.published_at,
                           "published_by": v.published_by, "retired_at": v.retired_at, "changes": v.changes}
-                         for v in article.versions]}
+                         for v in article.versions if drafts or v is published]}
 
 
 @blp.route("")
@@ -83,8 +84,8 @@ class Articles(MethodView):
         principal = require_principal(*STAFF)
         items, total = knowledge.search_articles(_hotline(), principal=principal, **query)
         names, today = _names(), _today()
-        return page([present_item(a, v, h, names, today) for a, v, h in items], page=query["page"],
-                    page_size=query["page_size"], total=total)
+        return page([present_item(a, v, h, names, today, knowledge.sees_drafts(principal, a)) for a, v, h in items],
+                    page=query["page"], page_size=query["page_size"], total=total)
 
     @idempotent
     @blp.arguments(ks.ArticleCreateSchema)
@@ -103,7 +104,7 @@ class ArticleView(MethodView):
         """知识条目 with every version and who changed what."""
         principal = require_principal(*STAFF)
         article = knowledge.get_article(_hotline(), principal=principal, article_id=article_id)
-        return present_article(article, _names(), _today())
+        return present_article(article, _names(), _today(), drafts=knowledge.sees_drafts(principal, article))
 
     @blp.arguments(ks.ArticleUpdateSchema)
     @blp.response(200, ks.ArticleReadSchema)

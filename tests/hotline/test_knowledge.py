@@ -127,6 +127,17 @@ def test_departments_edit_only_their_own_articles(desk, envelope):
     assert desk.count("knowledge_versions") == before
 
 
+def test_another_department_sees_the_published_version_but_not_the_pending_draft(desk):
+    created = published(desk)
+    desk.client.patch(f"{KB}/{created['id']}", json={"answer": "<p>尚未发布的新口径</p>"},
+                      headers=desk.headers("dept-zjj"))
+    other = desk.get(f"{KB}/{created['id']}", "dept-sthj").get_json()
+    assert ([v["number"] for v in other["versions"]], other["draft_version"]) == ([1], None)
+    assert search(desk, "dept-sthj", q="公积金")["items"][0]["pending_draft"] is None
+    owner = desk.get(f"{KB}/{created['id']}", "dept-zjj").get_json()
+    assert ([v["number"] for v in owner["versions"]], owner["draft_version"]) == ([1, 2], 2)
+
+
 def test_another_departments_draft_is_not_found(desk, envelope):
     created = draft(desk)
     envelope(desk.get(f"{KB}/{created['id']}", "dept-sthj"), 404)
