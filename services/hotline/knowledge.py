@@ -20,6 +20,7 @@ from services.hotline.knowledge_model import (
 )
 from services.hotline.knowledge_search import Hit, SearchScope
 from services.hotline.knowledge_store import ArticleRepository, CorrectionRepository, version_from_row
+from services.hotline.rules import KnowledgePolicy
 from shared.auth import DISPATCHER, INSPECTOR, OPERATOR, Principal
 from shared.directory import require_active
 from shared.errors import InvalidInput, InvalidTransition, NotFound
@@ -33,6 +34,12 @@ if TYPE_CHECKING:
 K = store.knowledge
 OFFICE = (DISPATCHER,)                       # 热线办: publishes, writes for any department (admin too)
 READ_ALL = (OPERATOR, DISPATCHER, INSPECTOR)  # see drafts and retired versions of every department
+
+
+def policy(hotline: Hotline) -> KnowledgePolicy:
+    """The knowledge base's rules in force (the newest published rules document)."""
+    current: KnowledgePolicy = hotline.rules.current("knowledge")
+    return current
 
 
 def today(hotline: Hotline) -> date:
@@ -207,9 +214,10 @@ def open_correction(uow: UnitOfWork, hotline: Hotline, *, ticket: Ticket, princi
     """A callback said the article's answer was wrong: a correction task for the article's owner."""
     used = ticket.details.get("knowledge") or {}
     article = uow.repository(ArticleRepository, search=hotline.knowledge_search).get(used["knowledge_id"])
+    limit = policy(hotline).correction
     correction = Correction.open(id=new_id(), article=article, version=used["knowledge_version"],
                                  ticket_id=ticket.id, ticket_number=ticket.number, note=note, actor=principal,
-                                 now=uow.now)
+                                 now=uow.now, limit=limit, due=hotline.calendar.due(uow.now, limit))
     uow.repository(CorrectionRepository).add(correction)
     uow.audit("knowledge.correction_opened", "knowledge_correction", correction.id, before=None,
               after={"article_id": article.id, "version": correction.article_version,

@@ -133,7 +133,7 @@ _article_action("retire", ks.RetireSchema, knowledge.retire_article, "停用 the
 def present_correction(correction: Correction, questions: dict[str, str]) -> dict[str, Any]:
     return {**{k: getattr(correction, k) for k in (
         "id", "article_id", "article_version", "department", "ticket_id", "ticket_number", "note", "opened_at",
-        "opened_by", "completed_at", "completed_by", "resolution")},
+        "opened_by", "due_at", "completed_at", "completed_by", "resolution")},
         "status": correction.status.value, "status_label": STATUS_LABELS_ZH[correction.status],
         "question": questions.get(correction.article_id, "")}
 

@@ -19,13 +19,15 @@ from typing import Any
 
 import nh3
 
+from shared.calendar import Deadline, TimeLimit
 from shared.domain import Actor, require_text
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
 from shared.events import DomainEvent
 from shared.events import clocks as C
 from shared.events import hotline as E
 
-REVIEW_CLOCK = "knowledge_review"  # the clock-contract kind monitoring times reviews by
+REVIEW_CLOCK = "knowledge_review"  # the clock-contract kinds monitoring times reviews and corrections by
+CORRECTION_CLOCK = "knowledge_correction"
 
 
 class ArticleStatus(StrEnum):
@@ -302,6 +304,7 @@ class Correction:
     note: str
     opened_at: datetime
     opened_by: str
+    due_at: datetime | None = None
     status: CorrectionStatus = CorrectionStatus.OPEN
     completed_at: datetime | None = None
     completed_by: str | None = None
@@ -311,13 +314,16 @@ class Correction:
 
     @classmethod
     def open(cls, *, id: str, article: Article, version: int, ticket_id: str, ticket_number: str, note: str,
-             actor: Actor, now: datetime) -> Correction:
+             actor: Actor, now: datetime, limit: TimeLimit, due: Deadline) -> Correction:
+        """Open the task and time it for the owner (``due`` is ``limit`` from now on the working-day calendar)."""
         correction = cls(id=id, article_id=article.id, article_version=version, department=article.department,
                          ticket_id=ticket_id, ticket_number=ticket_number, note=note.strip(), opened_at=now,
-                         opened_by=actor.username)
+                         opened_by=actor.username, due_at=due.due_at)
         correction.events.append(E.KnowledgeCorrectionOpened(
             correction_id=id, article_id=article.id, department=article.department, version=version,
             ticket_id=ticket_id, ticket_number=ticket_number))
+        correction._clock(C.ClockStarted, "started", now, department=article.department, limit_amount=limit.amount,
+                          limit_unit=limit.unit.value, due_at=due.due_at, provisional=due.provisional)
         return correction
 
     def complete(self, *, actor: Actor, resolution: str, may_write_any: bool, now: datetime) -> None:
@@ -331,3 +337,9 @@ class Correction:
         self.events.append(E.KnowledgeCorrectionCompleted(
             correction_id=self.id, article_id=self.article_id, department=self.department,
             version=self.article_version, ticket_id=self.ticket_id, ticket_number=self.ticket_number))
+        self._clock(C.ClockStopped, "completed", now)  # judged on time or late
+
+    def _clock(self, command: type[C.ClockCommand], step: str, now: datetime, **data: Any) -> None:
+        self.events.append(command(key=f"{self.id}:{step}", subject_service="hotline",
+                                   subject_kind="knowledge_correction", subject_id=self.id,
+                                   subject_ref=self.ticket_number, kind=CORRECTION_CLOCK, at=now, **data))

@@ -3,13 +3,13 @@ questions no article answered, and articles by freshness — per department and 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from services.hotline import store
-from services.hotline.knowledge import today
+from services.hotline.knowledge import policy, today
 from services.hotline.knowledge_model import ArticleStatus, CorrectionStatus
 from services.hotline.rules import Resolution, TicketType
 from shared.directory import department_names
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from services.hotline.handlers import Hotline
 
 K = store.knowledge
-DUE_SOON = timedelta(days=30)  # a review within this is "due soon" on the freshness figures
 SAMPLES = 10
 
 
@@ -28,11 +27,13 @@ LIVE = (ArticleStatus.DRAFT.value, ArticleStatus.PUBLISHED.value)
 FRESHNESS = ("current", "due_soon", "overdue", "drafts")
 
 
-def _freshness(day: date) -> sa.Case[str]:
-    """A version's freshness on ``day``: drafts, or published and overdue, due soon or current."""
-    v = K.versions
+def _freshness(hotline: Hotline) -> sa.Case[str]:
+    """A version's freshness today: drafts, or published and overdue, due soon (rules: ``due_soon_days``)
+    or current."""
+    v, day = K.versions, today(hotline)
+    soon = day + timedelta(days=policy(hotline).due_soon_days)
     return sa.case((v.c.status == ArticleStatus.DRAFT.value, "drafts"), (v.c.review_by < day, "overdue"),
-                   (v.c.review_by <= day + DUE_SOON, "due_soon"), else_="current")
+                   (v.c.review_by <= soon, "due_soon"), else_="current")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -48,7 +49,7 @@ def knowledge_figures(hotline: Hotline, *, period: Period, departments: set[str]
     dispatched = (sa.select(tl.c.department, tl.c.ticket_id).join(t, t.c.id == tl.c.ticket_id)
                   .where(in_period, tl.c.action == "dispatched").distinct().subquery())
     v, a = K.versions, K.articles
-    freshness = _freshness(today(hotline))
+    freshness = _freshness(hotline)
     with hotline.db.read() as conn:
         consultations, first_call = conn.execute(sa.select(
             sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case(
@@ -95,7 +96,7 @@ def knowledge_figures(hotline: Hotline, *, period: Period, departments: set[str]
 def refresh_gauges(hotline: Hotline) -> None:
     """Articles by freshness and open corrections, for the /metrics gauges."""
     v, c = K.versions, K.corrections
-    freshness = _freshness(today(hotline))
+    freshness = _freshness(hotline)
     with hotline.db.read() as conn:
         counts = dict(conn.execute(sa.select(freshness, sa.func.count()).where(v.c.status.in_(LIVE))
                                    .group_by(freshness)).all())

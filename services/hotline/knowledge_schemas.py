@@ -161,6 +161,7 @@ class CorrectionSchema(ma.Schema):
     status_label = fields.String()
     opened_at = LocalDateTime()
     opened_by = fields.String()
+    due_at = LocalDateTime(allow_none=True, metadata={"description": "the owner corrects by then (rules: knowledge)"})
     completed_at = LocalDateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
     resolution = fields.String()

@@ -115,7 +115,7 @@ def _correction(row: Row[Any]) -> Correction:
 
 
 _CORRECTION_COLUMNS = ("article_id", "article_version", "department", "ticket_id", "ticket_number", "note",
-                       "opened_at", "opened_by", "completed_at", "completed_by", "resolution")
+                       "opened_at", "opened_by", "due_at", "completed_at", "completed_by", "resolution")
 
 
 class CorrectionRepository(Repository):

@@ -86,6 +86,7 @@ def add_knowledge_tables(metadata: sa.MetaData) -> KnowledgeTables:
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("opened_at", UtcDateTime(), nullable=False),
         sa.Column("opened_by", sa.String(100), nullable=False),
+        sa.Column("due_at", UtcDateTime()),
         sa.Column("completed_at", UtcDateTime()),
         sa.Column("completed_by", sa.String(100)),
         sa.Column("resolution", sa.Text, nullable=False, server_default=""),

@@ -163,5 +163,15 @@ class DeadlinePolicy:
         return self.handle_complex if urgency is Urgency.COMPLEX else self.handle_general
 
 
+@dataclass(frozen=True)
+class KnowledgePolicy:
+    """The knowledge base's rules (知识库). No national rule sets these; the defaults are ours: a wrong
+    answer is checked within 5 working days (like a general ticket's handling), and a review due
+    within 30 days counts as "due soon" on the figures."""
+
+    correction: TimeLimit = TimeLimit.workdays(5)
+    due_soon_days: int = 30
+
+
 # The hotline's sections of the rules document (shared.rules): published versions override these defaults.
-RULE_SECTIONS: dict[str, type] = {"hotline": DeadlinePolicy}
+RULE_SECTIONS: dict[str, type] = {"hotline": DeadlinePolicy, "knowledge": KnowledgePolicy}

@@ -26,6 +26,7 @@ class ClockKind(StrEnum):
     RECTIFICATION = "rectification"
     REVIEW = "review"
     KNOWLEDGE_REVIEW = "knowledge_review"  # 知识库 articles past their review-by date (复审)
+    KNOWLEDGE_CORRECTION = "knowledge_correction"  # 知识库 answers a caller said were wrong (纠错)
     # 好差评: a bad review's callback, the department's answer, the reviewer's rating, an appeal's decision
     REVIEW_CALLBACK = "review_callback"
     REVIEW_RESPONSE = "review_response"
@@ -110,7 +111,7 @@ LABELS_ZH: dict[str, str] = {
     ClockKind.PUBLICATION: "公示时限", ClockKind.RECTIFICATION: "整改时限", ClockKind.REVIEW: "复审时限",
     ClockKind.REVIEW_CALLBACK: "差评回访时限", ClockKind.REVIEW_RESPONSE: "差评整改时限",
     ClockKind.REVIEW_RATING: "整改评价时限", ClockKind.REVIEW_APPEAL: "申诉复核时限",
-    ClockKind.KNOWLEDGE_REVIEW: "知识复审时限",
+    ClockKind.KNOWLEDGE_REVIEW: "知识复审时限", ClockKind.KNOWLEDGE_CORRECTION: "知识纠错时限",
     ClockState.RUNNING: "计时中", ClockState.PAUSED: "暂停计时", ClockState.STOPPED: "已停止",
     Outcome.ON_TIME: "按时", Outcome.LATE: "超时", Outcome.SUPERSEDED: "已重新计时", Outcome.CANCELLED: "已撤销",
     Stage.NONE: "正常", Stage.REMINDED: "已预警", Stage.YELLOW: "黄牌", Stage.RED: "红牌",

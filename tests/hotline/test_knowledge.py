@@ -45,12 +45,13 @@ def search(desk, user="operator", **query):
     return response.get_json()
 
 
-def review_clocks(desk, article_id):
+def review_clocks(desk, subject_id):
+    """The monitoring clocks of a subject (an article's reviews, a correction task)."""
     monitoring = desk.suite.contexts["monitoring"]
     desk.suite.runtime.run_until_idle()
     clocks = monitoring_store.clocks
     with monitoring.db.read() as conn:
-        return conn.execute(sa.select(clocks).where(clocks.c.subject_id == article_id)
+        return conn.execute(sa.select(clocks).where(clocks.c.subject_id == subject_id)
                             .order_by(clocks.c.started_at)).all()
 
 
@@ -203,9 +204,13 @@ def test_a_direct_answer_records_the_article_version_and_a_wrong_answer_opens_a_
         created["id"], 1, ticket["number"], "open")
     assert (task["question"], task["note"]) == ("住房公积金提取需要哪些材料？", "材料清单不全")
     assert desk.get(f"{KB}/corrections", "dept-sthj").get_json()["total"] == 0
+    assert task["due_at"] == "2026-12-01T00:00:00+08:00"  # 5 working days: the close of Monday 30 Nov
+    clocks = review_clocks(desk, task["id"])
+    assert [(c.kind, c.department, c.state) for c in clocks] == [("knowledge_correction", "zjj", "running")]
     done = desk.post(f"{KB}/corrections/{task['id']}/complete", "dept-zjj", {"resolution": "已补充不动产权证书"})
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["status"] == "done"
+    assert [(c.state, c.outcome) for c in review_clocks(desk, task["id"])] == [("stopped", "on_time")]
 
 
 def test_answer_wrong_needs_an_answer_from_the_knowledge_base(desk, envelope):

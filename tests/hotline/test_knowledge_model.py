@@ -17,6 +17,7 @@ from services.hotline.knowledge_model import (
     sanitise_answer,
     synonyms,
 )
+from shared.calendar import Deadline, TimeLimit
 from shared.errors import Forbidden, InvalidInput, InvalidTransition
 from shared.events import clocks as C
 from shared.events import hotline as E
@@ -99,8 +100,11 @@ def test_retiring_cancels_the_clock_and_nothing_can_be_published_afterwards():
 
 def test_a_correction_is_completed_once_by_the_owner():
     article = new_article()
+    due = Deadline(NOW + timedelta(days=7), provisional=False)
     correction = Correction.open(id="c1", article=article, version=1, ticket_id="t1", ticket_number="2026112300001",
-                                 note="材料不全", actor=OFFICE, now=NOW)
+                                 note="材料不全", actor=OFFICE, now=NOW, limit=TimeLimit.workdays(5), due=due)
+    assert [(type(e), e.kind, e.due_at) for e in correction.events if isinstance(e, C.ClockCommand)] == [
+        (C.ClockStarted, "knowledge_correction", due.due_at)]
     with pytest.raises(Forbidden):
         correction.complete(actor=Staff("dept-sthj", frozenset({"sthj"})), resolution="不是我们的", may_write_any=False,
                             now=NOW)
