@@ -43,6 +43,9 @@ def choices(enum: type) -> validate.OneOf:
 # Department codes as the directory has them; the hotline office is "12345".
 DEPARTMENT_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="not a department code")
 
+# Administrative division codes (GB/T 2260): six digits, e.g. 440106 for 天河区.
+REGION_CODE = validate.Regexp(r"^[1-9][0-9]{5}$", error="not a district code (GB/T 2260, six digits)")
+
 
 class ReasonSchema(ma.Schema):
     reason = Text(required=True, validate=validate.Length(min=2, max=2000))

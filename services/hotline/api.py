@@ -48,7 +48,7 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         address = mask_address(address)
         content = mask_text(content)
     view = {k: getattr(ticket, k) for k in (
-        "id", "number", "title", "confidential", "utility", "lead_department", "co_departments",
+        "id", "number", "title", "confidential", "utility", "region", "lead_department", "co_departments",
         "created_at", "dispatched_at", "sign_due_at", "handle_due_at", "return_due_at", "callback_due_at",
         "deadline_provisional", "signed_at", "replied_at", "closed_at", "extension_days",
         "urge_count", "reopen_count", "return_count", "merged_into", "version", "category", "lat", "long",

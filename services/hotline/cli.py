@@ -42,6 +42,8 @@ DEMO_TICKETS = [
 
 DEMO_TICKET_CATEGORIES = ("air-pollution", "water-supply", "noise-construction", "food-safety", "social-insurance",
                           "bus")
+# District codes (GB/T 2260) of the demo city's districts, by the name an address starts with.
+DEMO_REGIONS = {"东城区": "110101", "西城区": "110102", "新城区": "110115"}
 
 
 def seed_demo_tickets(hotline: Hotline) -> str:
@@ -60,7 +62,8 @@ def _seed_tickets(hotline: Hotline) -> int:
         ticket, _ = handlers.file_ticket(
             hotline, principal=OPERATOR_USER, type=type_, urgency=urgency, channel="phone", title=title,
             content=content, caller={"name": name, "phone": phone}, address=address, utility=utility,
-            category=category)
+            category=category,
+            region=next((code for name_, code in DEMO_REGIONS.items() if address.startswith(name_)), None))
         if stage == "answered":
             handlers.answer(hotline, principal=OPERATOR_USER, ticket_id=ticket.id,
                             knowledge_id=knowledge_demo.article_id(hotline, "灵活就业人员如何缴纳社保？"),

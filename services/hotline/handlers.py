@@ -88,7 +88,8 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
                 title: str, content: str, caller: dict[str, str], address: str = "",
                 confidential: bool = False, utility: bool = False, category: str | None = None,
                 lat: float | None = None, long: float | None = None, media_url: str | None = None,
-                details: dict[str, Any] | None = None) -> tuple[Ticket, list[DuplicateCandidate]]:
+                details: dict[str, Any] | None = None,
+                region: str | None = None) -> tuple[Ticket, list[DuplicateCandidate]]:
     """受理: file a ticket, and suggest open tickets it may duplicate (并单 candidates).
 
     A category of the 水电气热 group makes the ticket a utility one (their shorter time limits).
@@ -116,7 +117,7 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
             type=TicketType(type), urgency=Urgency(urgency), channel=Channel(channel), title=title,
             content=content, caller=Caller(caller.get("name", "").strip(), caller.get("phone", "").strip()),
             address=address, confidential=confidential, utility=utility, actor=principal, now=now,
-            category=category, lat=lat, long=long, media_url=media_url)
+            category=category, lat=lat, long=long, media_url=media_url, region=region)
         ticket.details.update(details or {})
         repo.add(ticket, words)
         _audit(uow, ticket, "ticket.received", None)

@@ -60,6 +60,7 @@ class Ticket(TicketHistory):
     address: str
     created_at: datetime
     created_by: str
+    region: str | None = None    # district code (GB/T 2260) of where the matter is
     confidential: bool = False
     utility: bool = False
     status: TicketStatus = S.RECEIVED
@@ -98,7 +99,8 @@ class Ticket(TicketHistory):
     def file(cls, *, id: str, number: str, query_code: str, type: TicketType, urgency: Urgency,
              channel: Channel, title: str, content: str, caller: Caller, address: str,
              confidential: bool, utility: bool, actor: Actor, now: datetime, category: str | None = None,
-             lat: float | None = None, long: float | None = None, media_url: str | None = None) -> Ticket:
+             lat: float | None = None, long: float | None = None, media_url: str | None = None,
+             region: str | None = None) -> Ticket:
         """File a new ticket (受理); the caller is whoever phoned or wrote in."""
         if (lat is None) != (long is None):
             raise InvalidInput("经纬度需同时给出 / give both lat and long", {"long" if lat is not None else "lat":
@@ -107,10 +109,11 @@ class Ticket(TicketHistory):
                      channel=channel, title=title.strip(), content=content.strip(), caller=caller,
                      address=address.strip(), confidential=confidential, utility=utility,
                      created_at=now, created_by=actor.username, category=category, lat=lat, long=long,
-                     media_url=media_url)
+                     media_url=media_url, region=region or None)
         ticket._record(actor, now, "received", None)
         ticket._emit(E.TicketReceived, type=type.value, urgency=urgency.value, channel=channel.value,
-                     title=ticket.title, confidential=confidential, created_at=now, category=category)
+                     title=ticket.title, confidential=confidential, created_at=now, category=category,
+                     content=ticket.content, address=ticket.address, region=ticket.region, utility=utility)
         return ticket
 
     def answer_directly(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,

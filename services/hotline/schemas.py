@@ -20,6 +20,7 @@ from services.hotline.rules import (
 )
 from shared.schemas import (
     DEPARTMENT_CODE,
+    REGION_CODE,
     BoundedAwareDateTime,
     BoundedDate,
     LocalDateTime,
@@ -51,6 +52,8 @@ class TicketCreateSchema(ma.Schema):
     content = Text(required=True, validate=validate.Length(min=2, max=5000))
     caller = fields.Nested(CallerSchema, load_default=lambda: {"name": "", "phone": ""})
     address = Text(load_default="", validate=validate.Length(max=300))
+    region = Text(load_default=None, allow_none=True, validate=REGION_CODE,
+                  metadata={"description": "district code (GB/T 2260, 6 digits) of where the matter is"})
     confidential = StrictBoolean(load_default=False)
     utility = StrictBoolean(load_default=False, metadata={"description": "水电气热 utility request"})
     category = Text(load_default=None, validate=validate.Regexp(CODE), metadata={
@@ -171,6 +174,7 @@ class TicketReadSchema(ma.Schema):
     content = fields.String()
     caller = fields.Dict()
     address = fields.String()
+    region = fields.String(allow_none=True)
     confidential = fields.Boolean()
     utility = fields.Boolean()
     lead_department = fields.String(allow_none=True)

@@ -64,6 +64,7 @@ tickets = sa.Table(
     sa.Column("reopen_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("return_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("merged_into", sa.String(36)),
+    sa.Column("region", sa.String(12)),
     sa.Column("details", sa.Text, nullable=False, server_default="{}"),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("category", sa.String(40)),
@@ -130,7 +131,7 @@ _SCALARS = ("number", "query_code", "title", "content", "address", "confidential
             "lead_department", "created_at", "created_by", "dispatched_at", "sign_due_at",
             "handle_due_at", "return_due_at", "callback_due_at", "deadline_provisional", "signed_at",
             "replied_at", "closed_at", "extension_days", "urge_count", "reopen_count",
-            "return_count", "merged_into", "category", "lat", "long", "media_url")
+            "return_count", "merged_into", "category", "lat", "long", "media_url", "region")
 
 
 def _row_values(ticket: Ticket) -> dict[str, Any]:

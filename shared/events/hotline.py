@@ -1,6 +1,8 @@
 """Events of the 12345 hotline (``hotline.ticket.*``): one class per step of a ticket's life.
 
-They never carry the caller's identity (name, phone) or the query code.
+They never carry the caller's identity (name, phone) or the query code. ``TicketReceived`` carries what the
+case index needs (content, address, region) and, for duplicate suggestions, only a keyed hash of the caller's
+phone (``caller_key``), which nobody can turn back into the number without the deployment's key.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ class TicketReceived(TicketEvent):
     confidential: bool
     created_at: datetime
     category: str | None = None    # the taxonomy's code (诉求分类), when the operator or client chose one
+    # Added for the case index; defaults keep events filed before them decodable.
+    content: str = ""
+    address: str = ""
+    region: str | None = None                      # district code (GB/T 2260), when known
+    utility: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -47,6 +47,19 @@ def test_filing_answers_201_with_number_query_code_and_first_timeline_entry(desk
     assert desk.stored(ticket["id"]).version == 1
 
 
+def test_a_ticket_keeps_its_district_and_the_received_event_carries_what_the_case_index_needs(desk):
+    ticket = desk.post(TICKETS, "operator", {
+        "type": "complaint", "title": "楼上漏水", "content": "楼上住户水管漏水至我家天花板", "region": "110102",
+        "caller": {"name": "李四", "phone": "13900001111"}, "address": "西城区滨江路3号"}).get_json()
+
+    received = json.loads(next(r.body for r in desk.rows("outbox") if r.routing_key == "hotline.ticket.received"))
+    assert ticket["region"] == "110102"
+    assert {k: received["data"][k] for k in ("content", "address", "region")} == {
+        "content": "楼上住户水管漏水至我家天花板", "address": "西城区滨江路3号", "region": "110102"}
+    assert "李四" not in json.dumps(received, ensure_ascii=False)
+    assert "13900001111" not in json.dumps(received)
+
+
 def test_ticket_numbers_are_the_beijing_date_and_a_daily_sequence(desk, at):
     first, second = desk.file()["number"], desk.file()["number"]
     desk.clock.set(at(2026, 11, 24, 0, 30))  # still 11-23 in UTC
@@ -268,6 +281,8 @@ GOOD_TICKET = {"type": "complaint", "title": "噪音扰民", "content": "夜间�
     pytest.param({"type": "gossip"}, "type", id="unknown-type"),
     pytest.param({"urgency": "asap"}, "urgency", id="unknown-urgency"),
     pytest.param({"title": 123}, "title", id="title-not-a-string"),
+    pytest.param({"region": "天河区"}, "region", id="region-not-a-district-code"),
+    pytest.param({"region": "44010"}, "region", id="region-five-digits"),
     pytest.param({"confidential": "maybe"}, "confidential", id="confidential-not-a-boolean"),
     pytest.param({"title": "长" * 201}, "title", id="title-too-long"),
     pytest.param({"content": "短"}, "content", id="content-too-short"),

@@ -146,7 +146,17 @@ def test_the_audit_trail_and_events_never_hold_the_callers_personal_data(desk):
 
     for secret in (CALLER["name"], CALLER["phone"], "幸福路88号"):
         assert secret not in audit
+    for secret in (CALLER["name"], CALLER["phone"]):
         assert secret not in events
+
+
+def test_only_the_received_event_carries_the_address_for_the_case_index(desk):
+    """The case index returns an address only to roles that may see it, so it needs it once; no other event."""
+    desk.in_status("closed", caller=CALLER, address=ADDRESS)
+
+    holding = {r.routing_key for r in desk.rows("outbox") if "幸福路88号" in r.body}
+
+    assert holding == {"hotline.ticket.received"}
 
 
 # -- the public status lookup -----------------------------------------------------------------------
