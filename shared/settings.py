@@ -22,6 +22,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_DATABASE_URLS": "admin commands across parts (distributed mode): part=url,… each part's own database",
     "AMQP_URL": "RabbitMQ URL (distributed mode)",
     "ELASTICSEARCH_URL": "Elasticsearch URL (distributed mode)",
+    "DUBAN_SEARCH_BACKEND": "case index engine: fts (SQLite FTS5, the embedded default) or elasticsearch "
+                            "(the distributed default)",
+    "DUBAN_SEARCH_INDEX": "Elasticsearch alias of the case index (versioned indices behind it); default duban-cases",
     "DUBAN_JWT_PRIVATE_KEY_FILE": "gateway only: PEM file of the Ed25519 key that signs access tokens; "
                                   "required there in distributed mode",
     "DUBAN_JWT_PUBLIC_KEYS_FILE": "PEM file of the public key(s) tokens are verified with (several during a "
@@ -62,6 +65,8 @@ class Settings:
     database_urls: Mapping[str, str] = field(default_factory=dict)
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     elasticsearch_url: str = "http://127.0.0.1:9200"
+    search_backend: str | None = None      # None: fts embedded, elasticsearch distributed
+    search_index: str = "duban-cases"
     jwt_private_key_file: Path | None = None
     jwt_public_keys_file: Path | None = None
     token_ttl_minutes: int = 480
@@ -97,6 +102,8 @@ class Settings:
             database_urls=parse_database_urls(env.get("DUBAN_DATABASE_URLS", "")),
             amqp_url=env.get("AMQP_URL", cls.amqp_url),
             elasticsearch_url=env.get("ELASTICSEARCH_URL", cls.elasticsearch_url),
+            search_backend=env.get("DUBAN_SEARCH_BACKEND") or None,
+            search_index=env.get("DUBAN_SEARCH_INDEX", cls.search_index),
             jwt_private_key_file=_path(env.get("DUBAN_JWT_PRIVATE_KEY_FILE")),
             jwt_public_keys_file=_path(env.get("DUBAN_JWT_PUBLIC_KEYS_FILE")),
             token_ttl_minutes=int(env.get("DUBAN_TOKEN_TTL_MINUTES", "480")),

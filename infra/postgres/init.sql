@@ -10,3 +10,4 @@ CREATE DATABASE duban_hotline;
 CREATE DATABASE duban_monitoring;
 CREATE DATABASE duban_spotcheck;
 CREATE DATABASE duban_rectification;
+CREATE DATABASE duban_search;

@@ -1,0 +1,171 @@
+"""The embedded backend: SQLite FTS5 in the search service's own SQLite file (the default).
+
+``case_text`` holds the cut words of each case (title, body, and the extras: number, address, tags) under
+the rowid of its ``cases`` row; filters, the caller's scope and facets are SQL over ``cases`` and
+``case_departments``. Documents are written in the consumer's transaction, beside the inbox row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from services.search import store
+from services.search.backend import NEWEST, CaseDocument, CasePage, CaseQuery, Hit
+from services.search.model import Scope
+from services.search.rules import FINISHED_STATUSES
+from services.search.segment import Clause, joined
+from shared.db import Database
+
+TABLE = "case_text"
+# BM25 weights of title, body and extras: a word in the title says more about the case than one in the body.
+WEIGHTS = (3.0, 1.0, 2.0)
+c = store.cases
+d = store.case_departments
+
+
+def create_statement(table: str = TABLE) -> str:
+    # unicode61 splits on the spaces between our words and keeps CJK runs whole; diacritics are kept so
+    # pinyin with tones is not folded into another word.
+    return (f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(title, body, extra, "
+            "tokenize = 'unicode61 remove_diacritics 0')")
+
+
+def text_columns(doc: CaseDocument) -> dict[str, str]:
+    """The cut words of a document, per FTS5 column (also what Elasticsearch indexes)."""
+    return {"title": joined(doc.title), "body": joined(doc.body),
+            "extra": joined(" ".join((doc.number, doc.address, *doc.tags)))}
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _clause(clause: Clause) -> str:
+    if not clause.parts:
+        return _quoted(clause.word)
+    return f"({_quoted(clause.word)} OR ({' AND '.join(_quoted(p) for p in clause.parts)}))"
+
+
+def match_expression(clauses: Sequence[Clause], *, any_clause: bool = False) -> str:
+    """The FTS5 MATCH expression of a query: every clause (or, for similar cases, any clause)."""
+    return (" OR " if any_clause else " AND ").join(_clause(cl) for cl in clauses)
+
+
+def scope_conditions(query: CaseQuery, scope: Scope) -> list[Any]:
+    """The WHERE conditions of a query's filters and the caller's scope over ``cases``."""
+    where: list[Any] = []
+    if query.kinds:
+        where.append(c.c.kind.in_(query.kinds))
+    if query.statuses:
+        where.append(c.c.status.in_(query.statuses))
+    if query.regions:
+        where.append(c.c.region.in_(query.regions))
+    if query.since is not None:
+        where.append(c.c.at >= query.since)
+    if query.until is not None:
+        where.append(c.c.at < query.until)
+    if query.caller_key:
+        where.append(c.c.caller_key == query.caller_key)
+    if query.open_only:
+        where.append(c.c.status.not_in(FINISHED_STATUSES))
+    if query.departments:
+        where.append(_in_departments(query.departments))
+    if scope.departments is not None:
+        where.append(_in_departments(scope.departments) if scope.departments else sa.false())
+    if not scope.confidential:
+        where.append(c.c.confidential.is_(False))
+    return where
+
+
+def _in_departments(codes: Iterable[str]) -> Any:
+    held = d.alias()  # its own name: the department facet joins case_departments to the same query
+    return sa.exists().where(held.c.seq == c.c.seq, held.c.department.in_(sorted(codes))).correlate(c)
+
+
+class FtsBackend:
+    """SQLite FTS5 over the service's database file."""
+
+    name = "fts"
+
+    def __init__(self, db: Database) -> None:
+        if not db.is_sqlite:
+            raise RuntimeError("the fts search backend needs the search service's database on SQLite")
+        self.db = db
+
+    # -- writing -----------------------------------------------------------------------------------
+    def put(self, conn: Connection, entries: Sequence[tuple[int, CaseDocument]], *, table: str = TABLE) -> None:
+        if not entries:
+            return
+        seqs = [seq for seq, _doc in entries]
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE rowid IN ({','.join('?' * len(seqs))})", tuple(seqs))
+        conn.exec_driver_sql(f"INSERT INTO {table} (rowid, title, body, extra) VALUES (?, ?, ?, ?)",
+                             [(seq, *text_columns(doc).values()) for seq, doc in entries])
+
+    def rebuild(self, batches: Iterable[Sequence[tuple[int, CaseDocument]]], *,
+                progress: Callable[[int], None] | None = None) -> str:
+        """Fill a fresh table beside the live one, then swap them in one short transaction; searches go
+        on against the old table meanwhile (WAL readers never wait)."""
+        fresh = f"{TABLE}_next"
+        with self.db.engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {fresh}")
+            conn.exec_driver_sql(create_statement(fresh))
+        for batch in batches:
+            with self.db.engine.begin() as conn:
+                self.put(conn, batch, table=fresh)
+            if progress is not None:
+                progress(len(batch))
+        with self.db.engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+            conn.exec_driver_sql(f"ALTER TABLE {fresh} RENAME TO {TABLE}")
+        return TABLE
+
+    def ping(self) -> None:
+        with self.db.read() as conn:
+            conn.exec_driver_sql(f"SELECT rowid FROM {TABLE} LIMIT 1")
+
+    # -- searching ---------------------------------------------------------------------------------
+    def search(self, query: CaseQuery, scope: Scope, *, facets: Sequence[str]) -> CasePage:
+        where = scope_conditions(query, scope)
+        if query.clauses:
+            fts = sa.table(TABLE, sa.column("rowid"))
+            source: Any = fts.join(c, c.c.seq == fts.c.rowid)
+            where.append(sa.text(f"{TABLE} MATCH :match").bindparams(
+                match=match_expression(query.clauses, any_clause=query.any_clause)))
+            score: Any = -sa.func.bm25(sa.literal_column(TABLE), *WEIGHTS)
+        else:
+            source, score = c, sa.literal(0.0)
+        order = (c.c.at.desc(), c.c.seq.desc()) if query.sort == NEWEST or not query.clauses else \
+            (score.desc(), c.c.at.desc())
+        with self.db.read() as conn:
+            rows = conn.execute(sa.select(c, score.label("score")).select_from(source).where(*where)
+                                .order_by(*order).limit(query.page_size).offset(query.offset)).all()
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(source).where(*where)).scalar_one())
+            counts = {name: self._facet(conn, source, where, name) for name in facets} if total else {}
+            codes = self._departments(conn, [r.seq for r in rows])
+        hits = [Hit(store.document(r, codes.get(r.seq, [])), round(float(r.score), 4)) for r in rows]
+        return CasePage(hits=hits, total=total, facets=counts)
+
+    @staticmethod
+    def _facet(conn: Connection, source: Any, where: list[Any], name: str) -> list[tuple[str, int]]:
+        if name == "department":
+            column: Any = d.c.department
+            source = source.join(d, d.c.seq == c.c.seq)
+        else:
+            column = c.c[name]
+        n = sa.func.count().label("n")
+        rows = conn.execute(sa.select(column, n).select_from(source).where(*where).group_by(column)
+                            .order_by(n.desc(), column).limit(50))
+        return [(str(value), int(count)) for value, count in rows if value]
+
+    @staticmethod
+    def _departments(conn: Connection, seqs: list[int]) -> dict[int, list[str]]:
+        codes: dict[int, list[str]] = {}
+        if seqs:
+            for seq, code in conn.execute(sa.select(d.c.seq, d.c.department).where(d.c.seq.in_(seqs))
+                                          .order_by(d.c.department)):
+                codes.setdefault(seq, []).append(code)
+        return codes
