@@ -3,14 +3,13 @@ rebuild the index."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.search import store
-from services.search.backend import CasePage, CaseQuery, SearchBackend
+from services.search.backend import CasePage, CaseQuery, Indexed, SearchBackend
 from services.search.model import PROJECTIONS, CaseDocument, Scope, case_key, draw_completed
 from services.search.rules import FACETS, SEARCHERS, CaseKind
 from services.search.segment import query_clauses
@@ -20,6 +19,10 @@ from shared.db import Database
 from shared.errors import Forbidden
 from shared.events import spotcheck as S
 from shared.uow import UnitOfWork
+
+# A unit of work that wrote a document just before a rebuild began may commit just after; its documents
+# are re-applied with the rest of those written during the rebuild.
+CATCH_UP_MARGIN = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def index_event(search: Search, uow: UnitOfWork, event: Event) -> None:
     else:
         folded = projection.fold(doc, typed, event.occurred_at)
     folded = replace(folded, updated_at=max(filter(None, (folded.updated_at, event.occurred_at))))
-    seq = cases.save(seq, folded)
+    seq = cases.save(seq, folded, now=uow.now)
     search.backend.put(uow.conn, [(seq, folded)])
 
 
@@ -80,17 +83,27 @@ def search_cases(search: Search, *, principal: Principal, query: CaseQuery) -> t
 # -- rebuilding --------------------------------------------------------------------------------------
 def reindex(search: Search, *, progress: Callable[[int], None] | None = None,
             backend: SearchBackend | None = None) -> tuple[str, int]:
-    """Rebuild ``backend`` (default: the one in use) from the stored documents while search goes on;
-    returns the new index's name and how many documents it holds."""
+    """Rebuild ``backend`` (default: the one in use) from the stored documents while search and indexing
+    go on; returns the new index's name and how many documents it holds.
+
+    Events consumed during the rebuild still reach the old index; once the new one is in place, every
+    document written since the rebuild began (plus a margin for transactions in flight) is applied
+    again, so none of their changes is lost.
+    """
     target = backend or search.backend
+    started = search.db.clock.now()
     with search.db.read() as conn:
         total = store.count(conn)
 
-    def batches() -> Any:
+    def batches(since: datetime | None = None) -> Iterator[list[Indexed]]:
         with search.db.read() as conn:
-            yield from store.batches(conn)
+            yield from store.batches(conn, since=since)
 
-    return target.rebuild(batches(), progress=progress), total
+    name = target.rebuild(batches(), progress=progress)
+    for batch in batches(since=started - CATCH_UP_MARGIN):
+        with search.db.engine.begin() as conn:
+            target.put(conn, batch)
+    return name, total
 
 
 def documents_total(search: Search) -> int:

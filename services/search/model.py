@@ -19,7 +19,7 @@ from shared.events import hotline as H
 from shared.events import monitoring as M
 from shared.events import rectification as R
 from shared.events import spotcheck as S
-from shared.roles import ADMIN, Principal
+from shared.roles import Principal
 
 K = CaseKind
 TITLE_LENGTH = 120
@@ -233,7 +233,7 @@ class Scope:
         citywide = principal.has_any(*CITYWIDE)
         office = principal.has_any(*HOTLINE_OFFICE)
         return cls(departments=None if citywide else frozenset(principal.departments),
-                   confidential=office, addresses=office or ADMIN in principal.roles)
+                   confidential=office, addresses=office)
 
     def sees_address_of(self, departments: tuple[str, ...]) -> bool:
         """The hotline office reads every address; a department the addresses of its own cases."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,7 +49,10 @@ cases = sa.Table(
     sa.Column("status_at", UtcDateTime()),
     sa.Column("updated_at", UtcDateTime()),
     sa.Column("memo", sa.Text, nullable=False, server_default="{}"),
+    # When this row was last written (the service's clock): a rebuild re-applies what changed while it ran.
+    sa.Column("indexed_at", UtcDateTime(), nullable=False),
     sa.Index("ix_cases_at", "at"),
+    sa.Index("ix_cases_indexed_at", "indexed_at"),
     sa.Index("ix_cases_kind_at", "kind", "at"),
     sa.Index("ix_cases_status", "status"),
     sa.Index("ix_cases_region", "region"),
@@ -83,7 +87,12 @@ class CaseRepository(Repository):
     """Loads and saves case documents; ``save`` answers the row's ``seq`` (the FTS5 rowid)."""
 
     def get(self, key: str) -> tuple[int, CaseDocument] | None:
-        row = self.conn.execute(sa.select(cases).where(cases.c.key == key)).first()
+        """The stored document of ``key``; on PostgreSQL its row stays locked until the unit of work ends,
+        so two workers folding events of one case take turns (SQLite writers are serialised already)."""
+        statement = sa.select(cases).where(cases.c.key == key)
+        if self.conn.dialect.name != "sqlite":
+            statement = statement.with_for_update()
+        row = self.conn.execute(statement).first()
         if row is None:
             return None
         codes = self.conn.execute(sa.select(case_departments.c.department)
@@ -91,11 +100,12 @@ class CaseRepository(Repository):
                                   .order_by(case_departments.c.department)).scalars().all()
         return row.seq, document(row, codes)
 
-    def save(self, seq: int | None, doc: CaseDocument) -> int:
+    def save(self, seq: int | None, doc: CaseDocument, *, now: datetime) -> int:
+        values = {**_values(doc), "indexed_at": now}
         if seq is None:
-            seq = self.conn.execute(cases.insert().values(**_values(doc)).returning(cases.c.seq)).scalar_one()
+            seq = self.conn.execute(cases.insert().values(**values).returning(cases.c.seq)).scalar_one()
         else:
-            self.conn.execute(cases.update().where(cases.c.seq == seq).values(**_values(doc)))
+            self.conn.execute(cases.update().where(cases.c.seq == seq).values(**values))
             self.conn.execute(case_departments.delete().where(case_departments.c.seq == seq))
         if doc.departments:
             self.conn.execute(case_departments.insert(),
@@ -103,11 +113,16 @@ class CaseRepository(Repository):
         return seq
 
 
-def batches(conn: Connection, size: int = 2000) -> Iterator[list[tuple[int, CaseDocument]]]:
-    """Every stored document with its ``seq``, in batches, by keyset pagination (no growing OFFSET)."""
+def batches(conn: Connection, size: int = 2000, *,
+            since: datetime | None = None) -> Iterator[list[tuple[int, CaseDocument]]]:
+    """Every stored document (written at ``since`` or later) with its ``seq``, in batches, by keyset
+    pagination (no growing OFFSET)."""
     last = 0
     while True:
-        rows = conn.execute(sa.select(cases).where(cases.c.seq > last).order_by(cases.c.seq).limit(size)).all()
+        statement = sa.select(cases).where(cases.c.seq > last)
+        if since is not None:
+            statement = statement.where(cases.c.indexed_at >= since)
+        rows = conn.execute(statement.order_by(cases.c.seq).limit(size)).all()
         if not rows:
             return
         seqs = [r.seq for r in rows]

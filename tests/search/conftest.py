@@ -27,10 +27,11 @@ from shared.events import hotline as H
 from shared.migrations import migrate_service
 from shared.roles import Principal
 from shared.settings import Settings
+from tests.backing import elasticsearch_engine
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)   # Monday 09:00 in Beijing
 API = "/api/search/v1"
-BACKENDS = ["fts"]
+BACKENDS = ["fts", "elasticsearch"]
 
 
 @dataclass
@@ -133,3 +134,10 @@ def fts_desk(tmp_path: Any) -> Iterator[Desk]:
     desk = open_desk(tmp_path, "fts")
     yield desk
     desk.search.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def elastic_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Elasticsearch-API engine for the session; each test gets its own alias and indices."""
+    with elasticsearch_engine(str(tmp_path_factory.mktemp("elasticsearch"))) as url:
+        yield url

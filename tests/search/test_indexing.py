@@ -98,3 +98,22 @@ def test_a_rebuild_keeps_every_case_and_search_goes_on(desk):
     desk.feed(ticket(99, "新来的噪音投诉", "夜间噪音"))
     assert desk.find(q="噪音")["total"] == 31
     assert name
+
+
+def test_a_case_changed_while_the_index_is_rebuilt_is_not_lost(desk):
+    for n in range(5):
+        desk.feed(ticket(n, f"噪音投诉{n}", "广场舞噪音扰民"))
+    during: list[int] = []
+
+    def meanwhile(done: int) -> None:
+        if not during:  # a worker consumes events while the rebuild runs
+            desk.feed(ticket(50, "重建期间的停水投诉", "三号楼停水"))
+            desk.feed(dispatched(1, "cgj"))
+        during.append(done)
+
+    reindex(desk.search, progress=meanwhile)
+    desk.refresh()
+
+    assert desk.titles(q="停水") == ["重建期间的停水投诉"]
+    assert desk.find(q="噪音投诉1")["items"][0]["status"] == "dispatched"
+    assert desk.find()["total"] == 6

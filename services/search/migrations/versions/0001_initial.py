@@ -54,12 +54,14 @@ def upgrade() -> None:
     sa.Column('status_at', shared.tables.UtcDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', shared.tables.UtcDateTime(timezone=True), nullable=True),
     sa.Column('memo', sa.Text(), server_default='{}', nullable=False),
+    sa.Column('indexed_at', shared.tables.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('seq'),
     sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_at', ['at'], unique=False)
         batch_op.create_index('ix_cases_caller_key', ['caller_key', 'at'], unique=False)
+        batch_op.create_index('ix_cases_indexed_at', ['indexed_at'], unique=False)
         batch_op.create_index('ix_cases_kind_at', ['kind', 'at'], unique=False)
         batch_op.create_index('ix_cases_region', ['region'], unique=False)
         batch_op.create_index('ix_cases_status', ['status'], unique=False)
