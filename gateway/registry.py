@@ -154,7 +154,7 @@ PARTS: dict[str, Part] = {part.name: part for part in (
     Part("rectification", "services.rectification", routes="services.rectification.consumers:ROUTES",
          rules="services.rectification.rules:RULE_SECTIONS", demo="services.rectification.demo:seed_demo",
          limited={"/api/rectification/v1/public/": "public", "/api/rectification/v1/reviews": "public"}),
-    Part("search", "services.search", routes="services.search.consumers:ROUTES"),
+    Part("search", "services.search", routes="services.search.consumers:ROUTES", cli="services.search.cli:search"),
 )}
 
 

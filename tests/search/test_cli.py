@@ -1,0 +1,40 @@
+"""``duban search reindex``: rebuilds the index from the stored cases, with a progress bar, on the backend
+asked for."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from services.search.cli import search as search_cli
+from tests.search.conftest import open_desk, ticket
+
+
+def test_reindex_rebuilds_the_embedded_index_and_says_how_many_cases(tmp_path):
+    desk = open_desk(tmp_path, "fts")
+    for n in range(12):
+        desk.feed(ticket(n, f"噪音投诉{n}", "广场舞噪音"))
+    settings = desk.http.application.config["DUBAN_SETTINGS"]
+
+    result = CliRunner().invoke(search_cli, ["reindex"], obj=settings)
+
+    assert result.exit_code == 0, result.output
+    assert "12 cases indexed into case_text" in result.output
+    assert desk.find(q="噪音")["total"] == 12
+    desk.search.db.dispose()
+
+
+def test_reindex_into_elasticsearch_from_the_stored_cases(tmp_path, elastic_url):
+    desk = open_desk(tmp_path, "fts", elastic_url)
+    for n in range(5):
+        desk.feed(ticket(n, f"停水{n}", "三号楼停水"))
+    settings = desk.http.application.config["DUBAN_SETTINGS"]
+
+    result = CliRunner().invoke(search_cli, ["reindex", "--backend", "elasticsearch"], obj=settings)
+
+    assert result.exit_code == 0, result.output
+    assert f"5 cases indexed into {settings.search_index}-v" in result.output
+    reader = open_desk(tmp_path / "reader", "elasticsearch", elastic_url)
+    reader.search.backend.alias = settings.search_index  # read the index the command built
+    reader.refresh()
+    assert reader.find(q="停水")["total"] == 5
+    reader.search.backend.drop()
