@@ -64,6 +64,11 @@ class Layout:
         embedded_keys(self.root / "keys")  # generated once, mode 0600, like a deployment's secret files
         return self.root / "keys" / "jwt-signing-key.pem", self.root / "keys" / "jwt-public-keys.pem"
 
+    def caller_key(self) -> Path:
+        """The key of the callers' phone hashes, shared by every process of the topology."""
+        self.secret("caller-key")
+        return self.root / "caller-key"
+
     def secret(self, name: str) -> str:
         path = self.root / name
         write_new_private(path, secrets.token_urlsafe(32))  # a no-op once it exists
@@ -75,6 +80,7 @@ def _env(layout: Layout, part: str) -> dict[str, str]:
 
     env = {**os.environ, "DUBAN_MODE": "distributed", "DATABASE_URL": layout.database_url(part),
            "AMQP_URL": layout.amqp_url, "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
+           "DUBAN_CALLER_KEY_FILE": str(layout.caller_key()),
            "PROMETHEUS_MULTIPROC_DIR": str(layout.root / "prometheus" / part), "PORT": str(layout.port_of(part)),
            "PYTHONUNBUFFERED": "1", "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix,
            # behind nginx: one trusted hop, which replaces any X-Forwarded-For a client sends, believed only

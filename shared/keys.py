@@ -118,6 +118,26 @@ def embedded_keys(data_dir: Path) -> KeyRing:
     return KeyRing.of(signing=signing, public=public)
 
 
+CALLER_KEY_FILE = "caller-key"
+
+
+def caller_hash_key(settings: Settings) -> bytes | None:
+    """The secret the hotline and search hash callers' phones with (shared.privacy.caller_key): from
+    ``DUBAN_CALLER_KEY_FILE``, else generated once in an embedded data folder; None in a distributed
+    deployment that gave none (same-caller suggestions are then off, never keyed with a default)."""
+    import secrets
+
+    from shared.files import write_new_private
+
+    if settings.caller_key_file is not None:
+        return settings.caller_key_file.read_bytes().strip()
+    if not settings.embedded:
+        return None
+    path = settings.data_dir / CALLER_KEY_FILE
+    write_new_private(path, secrets.token_urlsafe(32))  # a no-op once it exists
+    return path.read_bytes().strip()
+
+
 def keys_for(settings: Settings, *, signing: bool) -> KeyRing:
     """The key ring of a process: the gateway signs (``signing=True``), every service only verifies."""
     if settings.embedded and settings.jwt_private_key_file is None and settings.jwt_public_keys_file is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 # Mainland mobile numbers, landlines with area code, and 18-digit resident ID numbers.
@@ -35,6 +37,20 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) <= 4:
         return "*" * len(digits)
     return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def caller_key(phone: str | None, key: bytes | None) -> str | None:
+    """A keyed hash (HMAC-SHA256) of a phone number: equal for the same number however it was written
+    (spaces, dashes, +86), useless without the deployment's key. What the case index keeps instead of the
+    number, so the same caller's earlier tickets can be found without the index holding any phone."""
+    if not phone or not key:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) < 3:
+        return None
+    return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def mask_address(address: str | None) -> str:

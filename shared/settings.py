@@ -29,6 +29,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
                                   "required there in distributed mode",
     "DUBAN_JWT_PUBLIC_KEYS_FILE": "PEM file of the public key(s) tokens are verified with (several during a "
                                   "rotation); required for services in distributed mode",
+    "DUBAN_CALLER_KEY_FILE": "file holding the secret key of the callers' phone hashes (hotline and search share "
+                             "it); embedded: generated in the data folder; unset in distributed mode: no "
+                             "same-caller suggestions",
     "DUBAN_TOKEN_TTL_MINUTES": "access token lifetime in minutes; default 480 (one shift)",
     "DUBAN_TIMEZONE": "administrative time zone; default Asia/Shanghai",
     "DUBAN_WORKDAY_CLOSE": "time of day a working day closes, HH:MM; default 24:00",
@@ -69,6 +72,7 @@ class Settings:
     search_index: str = "duban-cases"
     jwt_private_key_file: Path | None = None
     jwt_public_keys_file: Path | None = None
+    caller_key_file: Path | None = None
     token_ttl_minutes: int = 480
     timezone: str = "Asia/Shanghai"
     workday_close: str = "24:00"
@@ -106,6 +110,7 @@ class Settings:
             search_index=env.get("DUBAN_SEARCH_INDEX", cls.search_index),
             jwt_private_key_file=_path(env.get("DUBAN_JWT_PRIVATE_KEY_FILE")),
             jwt_public_keys_file=_path(env.get("DUBAN_JWT_PUBLIC_KEYS_FILE")),
+            caller_key_file=_path(env.get("DUBAN_CALLER_KEY_FILE")),
             token_ttl_minutes=int(env.get("DUBAN_TOKEN_TTL_MINUTES", "480")),
             timezone=env.get("DUBAN_TIMEZONE", cls.timezone),
             workday_close=env.get("DUBAN_WORKDAY_CLOSE", cls.workday_close),

@@ -24,9 +24,11 @@ def open_context(env: Environment, *, policy: DeadlinePolicy | None = None) -> H
     from services.hotline.handlers import Hotline
     from services.hotline.rules import RULE_SECTIONS
     from services.hotline.store import metadata
+    from shared.keys import caller_hash_key
 
     db = env.database(NAME, metadata)
-    return Hotline(db=db, calendar=env.work_calendar(db), rules=env.rules(db, RULE_SECTIONS, hotline=policy))
+    return Hotline(db=db, calendar=env.work_calendar(db), rules=env.rules(db, RULE_SECTIONS, hotline=policy),
+                   caller_key=caller_hash_key(env.settings))
 
 
 def create_app(env: Environment, *, tokens: TokenService, context: Hotline | None = None,

@@ -37,7 +37,7 @@ def _hotline() -> Hotline:
     return hotline
 
 
-def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None = None) -> dict[str, Any]:
+def present(ticket: Ticket, principal: Principal) -> dict[str, Any]:
     """A ticket as this caller may see it: confidential callers are masked outside the hotline office."""
     hotline_office = principal.has_any(OPERATOR, DISPATCHER)
     caller = {"name": ticket.caller.name, "phone": ticket.caller.phone}
@@ -68,8 +68,6 @@ def present(ticket: Ticket, principal: Principal, duplicates: list[Any] | None =
         view.update(lat=None, long=None, media_url=None)
     if hotline_office:  # the caller's key to the public status page; anyone else never sees it, not even as null
         view["query_code"] = ticket.query_code
-    if duplicates is not None:
-        view["duplicate_candidates"] = [asdict(d) for d in duplicates]
     return view
 
 
@@ -88,10 +86,13 @@ class Tickets(MethodView):
     @blp.arguments(s.TicketCreateSchema)
     @blp.response(201, s.TicketReadSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """受理: file a ticket. Returns its number and query code, and possible duplicates."""
+        """受理: file a ticket. Returns its number and query code.
+
+        The answer no longer holds ``duplicate_candidates``: duplicate suggestions (并单 candidates) come from
+        ``POST /api/search/v1/similar``, which the console asks while the operator types.
+        """
         principal = require_principal(*INTAKE)
-        ticket, duplicates = handlers.file_ticket(_hotline(), principal=principal, **data)
-        return present(ticket, principal, duplicates)
+        return present(handlers.file_ticket(_hotline(), principal=principal, **data), principal)
 
 
 @blp.route("/tickets/<ticket_id>")

@@ -59,7 +59,7 @@ def _seed_tickets(hotline: Hotline) -> int:
             return 0
     for (type_, urgency, utility, title, content, (name, phone), address, lead, stage), category in zip(
             DEMO_TICKETS, DEMO_TICKET_CATEGORIES, strict=True):
-        ticket, _ = handlers.file_ticket(
+        ticket = handlers.file_ticket(
             hotline, principal=OPERATOR_USER, type=type_, urgency=urgency, channel="phone", title=title,
             content=content, caller={"name": name, "phone": phone}, address=address, utility=utility,
             category=category,

@@ -32,6 +32,7 @@ from shared.db import Database
 from shared.directory import require_active
 from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
+from shared.privacy import caller_key
 from shared.rules import RuleBook
 from shared.text import keywords
 from shared.uow import UnitOfWork
@@ -51,6 +52,7 @@ class Hotline:
     calendar: WorkCalendar
     rules: RuleBook = field(default_factory=lambda: RuleBook(RULE_SECTIONS))
     knowledge_search: KnowledgeSearch = field(default_factory=default_search)  # 知识库检索 (swappable)
+    caller_key: bytes | None = None   # keys the phone hash the case index gets instead of the phone
 
     @property
     def policy(self) -> DeadlinePolicy:
@@ -88,19 +90,15 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
                 title: str, content: str, caller: dict[str, str], address: str = "",
                 confidential: bool = False, utility: bool = False, category: str | None = None,
                 lat: float | None = None, long: float | None = None, media_url: str | None = None,
-                details: dict[str, Any] | None = None,
-                region: str | None = None) -> tuple[Ticket, list[DuplicateCandidate]]:
-    """受理: file a ticket, and suggest open tickets it may duplicate (并单 candidates).
+                details: dict[str, Any] | None = None, region: str | None = None) -> Ticket:
+    """受理: file a ticket. Duplicate suggestions (并单 candidates) are not searched here: the console asks
+    the case index (``POST /api/search/v1/similar``) while the operator types.
 
     A category of the 水电气热 group makes the ticket a utility one (their shorter time limits).
     ``details`` keeps what a channel adds (an Open311 client's extra answers).
     """
     now = hotline.db.clock.now()
     words = set(keywords(f"{title} {content}"))
-    # Searched before the write transaction: suggestions need no lock, and intake's lock stays short.
-    with hotline.db.read() as conn:
-        duplicates = store.find_duplicates(conn, keywords=words, phone=caller.get("phone", "").strip(),
-                                           since=now - DUPLICATE_WINDOW)
     # The number comes from its own short transaction: the day's counter row is locked only for
     # that, not for the whole intake, so concurrent intakes do not queue behind each other. A failed
     # intake leaves a gap in the day's numbers, which is harmless.
@@ -117,12 +115,13 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
             type=TicketType(type), urgency=Urgency(urgency), channel=Channel(channel), title=title,
             content=content, caller=Caller(caller.get("name", "").strip(), caller.get("phone", "").strip()),
             address=address, confidential=confidential, utility=utility, actor=principal, now=now,
-            category=category, lat=lat, long=long, media_url=media_url, region=region)
+            category=category, lat=lat, long=long, media_url=media_url, region=region,
+            caller_key=caller_key(caller.get("phone", ""), hotline.caller_key))
         ticket.details.update(details or {})
         repo.add(ticket, words)
         _audit(uow, ticket, "ticket.received", None)
         uow.commit()
-    return ticket, duplicates
+    return ticket
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -216,9 +216,9 @@ def article_id(hotline: Hotline, question: str) -> str | None:
 def seed_demo_consultations(hotline: Hotline, *, operator: Principal, dispatcher: Principal) -> int:
     """Consultations answered from an article on the first call, and some no article fitted."""
     for title, content, question, dept in CONSULTATIONS:
-        ticket, _ = handlers.file_ticket(hotline, principal=operator, type="consultation", urgency="general",
-                                         channel="phone", title=title, content=content,
-                                         caller={"name": "", "phone": ""})
+        ticket = handlers.file_ticket(hotline, principal=operator, type="consultation", urgency="general",
+                                      channel="phone", title=title, content=content,
+                                      caller={"name": "", "phone": ""})
         used = article_id(hotline, question) if question else None
         if used:
             handlers.answer(hotline, principal=operator, ticket_id=ticket.id, knowledge_id=used,

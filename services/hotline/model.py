@@ -100,7 +100,7 @@ class Ticket(TicketHistory):
              channel: Channel, title: str, content: str, caller: Caller, address: str,
              confidential: bool, utility: bool, actor: Actor, now: datetime, category: str | None = None,
              lat: float | None = None, long: float | None = None, media_url: str | None = None,
-             region: str | None = None) -> Ticket:
+             region: str | None = None, caller_key: str | None = None) -> Ticket:
         """File a new ticket (受理); the caller is whoever phoned or wrote in."""
         if (lat is None) != (long is None):
             raise InvalidInput("经纬度需同时给出 / give both lat and long", {"long" if lat is not None else "lat":
@@ -113,7 +113,8 @@ class Ticket(TicketHistory):
         ticket._record(actor, now, "received", None)
         ticket._emit(E.TicketReceived, type=type.value, urgency=urgency.value, channel=channel.value,
                      title=ticket.title, confidential=confidential, created_at=now, category=category,
-                     content=ticket.content, address=ticket.address, region=ticket.region, utility=utility)
+                     content=ticket.content, address=ticket.address, region=ticket.region, utility=utility,
+                     caller_key=caller_key)
         return ticket
 
     def answer_directly(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,

@@ -168,7 +168,7 @@ def post_request(endpoint: Endpoint, *, client: str, form: dict[str, str],
         "attributes": {k: v for k, v in answers.items() if any(x.strip() for x in v)}}.items() if v}}
     principal = Principal(f"open311:{client}", frozenset())
     try:
-        ticket, _ = handlers.file_ticket(
+        ticket = handlers.file_ticket(
             endpoint.hotline, principal=principal, type=category.ticket_type.value, urgency=Urgency.GENERAL.value,
             channel=Channel.OPEN311.value, title=_title(category, description), content=content,
             caller={"name": name, "phone": phone}, address=address,

@@ -207,7 +207,6 @@ class TicketReadSchema(ma.Schema):
     lat = fields.Float(allow_none=True)
     long = fields.Float(allow_none=True)
     media_url = fields.String(allow_none=True)
-    duplicate_candidates = fields.List(fields.Nested(DuplicateSchema))
 
 
 TicketPageSchema = page_schema(TicketReadSchema, "TicketPage")

@@ -46,10 +46,11 @@ def open_context(env: Environment, *, backend: SearchBackend | None = None) -> S
 
     from services.search.handlers import Search
     from services.search.store import metadata
+    from shared.keys import caller_hash_key
 
     db = env.database(NAME, metadata)
     return Search(db=db, backend=backend or open_backend(default_backend(env.settings), db, env.settings),
-                  timezone=ZoneInfo(env.settings.timezone))
+                  timezone=ZoneInfo(env.settings.timezone), caller_key=caller_hash_key(env.settings))
 
 
 def create_app(env: Environment, *, tokens: TokenService, context: Search | None = None,

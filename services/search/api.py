@@ -11,6 +11,7 @@ from services.search.handlers import Search
 from services.search.model import Scope
 from services.search.rules import KIND_LABELS
 from services.search.segment import Clause
+from services.search.similar import probe_clauses, similar_cases
 from shared.appcontext import service_context
 from shared.auth import require_principal
 from shared.web import Blueprint
@@ -40,6 +41,24 @@ def present_page(result: CasePage, clauses: tuple[Clause, ...], scope: Scope, *,
     return {"items": [present(h, clauses, scope) for h in result.hits], "page": page, "page_size": page_size,
             "total": result.total,
             "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in result.facets.items()}}
+
+
+@blp.route("/similar", methods=["POST"])
+@blp.arguments(s.SimilarQuerySchema)
+@blp.response(200, s.SimilarListSchema)
+def similar(body: dict[str, Any]) -> dict[str, Any]:
+    """相似工单（并单候选） / open tickets the text may duplicate, or from the same phone (hotline office).
+
+    Asked by the console while the operator types, instead of by the filing: the phone travels in the body,
+    never in a URL, and the index compares only its keyed hash.
+    """
+    principal = require_principal()
+    suggestions = similar_cases(_search(), principal=principal, **body)
+    clauses = probe_clauses(body["text"])
+    return {"items": [{"kind": s.document.kind.value, "id": s.document.id, "number": s.document.number,
+                       "title": s.document.title, "status": s.document.status, "at": s.document.at,
+                       "score": s.score, "same_caller": s.same_caller,
+                       "highlight": highlight(s.document, clauses)} for s in suggestions]}
 
 
 @blp.route("/cases")

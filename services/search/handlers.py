@@ -31,6 +31,7 @@ class Search:
 
     db: Database
     backend: SearchBackend
+    caller_key: bytes | None = None   # the hotline's key of callers' phone hashes (shared.keys)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
 

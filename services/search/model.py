@@ -82,14 +82,13 @@ def _stub(kind: CaseKind, id: str, at: datetime, doc: CaseDocument | None) -> Ca
     return doc if doc is not None else CaseDocument(kind=kind, id=id, at=at)
 
 
-def ticket_received(doc: CaseDocument | None, e: H.TicketReceived, at: datetime,
-                    caller_key: str | None = None) -> CaseDocument:
+def ticket_received(doc: CaseDocument | None, e: H.TicketReceived, at: datetime) -> CaseDocument:
     base = _stub(K.TICKET, e.ticket_id, e.created_at, doc)
     tags = tuple(t for t in (e.type, e.urgency, e.channel, "utility" if e.utility else "") if t)
     filed = replace(base, at=e.created_at, number=e.number, title=e.title, body=e.content, address=e.address,
                     region=e.region, confidential=e.confidential, tags=tags,
-                    caller_key=caller_key or base.caller_key)
-    return filed.with_status(e.status or "received", at) if base.status_at is None else filed
+                    caller_key=e.caller_key)
+    return filed.with_status(e.status or "received", at)
 
 
 def ticket_assigned(doc: CaseDocument | None, e: H._Assigned, at: datetime) -> CaseDocument:
@@ -122,7 +121,7 @@ def card_issued(doc: CaseDocument | None, e: M.CardIssued, at: datetime) -> Case
     colour = CARD_COLOURS.get(e.color, e.color)
     issued = replace(base, at=e.issued_at, number=subject.get("ref", ""), title=_title(f"{colour}：{e.reason}"),
                      body=e.reason, departments=(e.department,), tags=(e.color, e.source, e.rule))
-    return issued.with_status("issued", at) if base.status_at is None else issued
+    return issued.with_status("issued", at)
 
 
 def card_step(doc: CaseDocument | None, e: M.CardEvent, at: datetime) -> CaseDocument:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -31,6 +32,36 @@ class CaseQuerySchema(PageQuerySchema):
     def _dates_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
             raise ma.ValidationError("from must not be after to", "from")
+
+
+class SimilarQuerySchema(ma.Schema):
+    text = Text(required=True, validate=validate.Length(min=2, max=5000),
+                metadata={"description": "what the operator has typed so far (title and content)"})
+    phone = Text(load_default="", validate=validate.Length(max=30),
+                 metadata={"description": "the caller's phone, compared only as a keyed hash; never put it in a URL"})
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+
+    @ma.validates("phone")
+    def _a_phone(self, value: str, **_kwargs: Any) -> None:
+        if value and (len(re.sub(r"\D", "", value)) < 3 or re.search(r"[^\d +()\-]", value)):
+            raise ma.ValidationError("not a phone number")
+
+
+class SimilarSchema(ma.Schema):
+    kind = fields.String()
+    id = fields.String()
+    number = fields.String()
+    title = fields.String()
+    status = fields.String()
+    at = LocalDateTime()
+    score = fields.Float(metadata={"description": "share of the text's words the ticket holds, +0.5 for the same "
+                                                  "caller, at most 1"})
+    same_caller = fields.Boolean()
+    highlight = fields.String()
+
+
+class SimilarListSchema(ma.Schema):
+    items = fields.List(fields.Nested(SimilarSchema))
 
 
 class CaseSchema(ma.Schema):

@@ -40,6 +40,7 @@ class TicketReceived(TicketEvent):
     content: str = ""
     address: str = ""
     region: str | None = None                      # district code (GB/T 2260), when known
+    caller_key: str | None = None                  # keyed hash of the caller's phone (shared.privacy)
     utility: bool = False
 
 

@@ -1,4 +1,5 @@
-"""Duplicate suggestions at intake and merging duplicates (并单)."""
+"""Duplicate suggestions for a filed ticket and merging duplicates (并单). Suggestions while the operator
+types come from the case index (tests/search/test_similar.py); the filing itself searches nothing."""
 
 from __future__ import annotations
 
@@ -18,18 +19,25 @@ UNRELATED = {"title": "公交站台顶棚破损", "content": "人民路公交站
              "caller": {"name": "周先生", "phone": "13600136003"}}
 
 
-def candidates(ticket: dict) -> dict[str, dict]:
-    return {c["id"]: c for c in ticket["duplicate_candidates"]}
+def candidates(desk, ticket: dict) -> dict[str, dict]:
+    listed = desk.get(f"{TICKETS}/{ticket['id']}/duplicates", "dispatcher").get_json()
+    return {c["id"]: c for c in listed}
 
 
-# -- suggestions at intake --------------------------------------------------------------------------
+# -- suggestions for a filed ticket -----------------------------------------------------------------
+
+def test_the_filing_answer_holds_no_duplicate_search(desk):
+    desk.file(**FUMES)
+
+    assert "duplicate_candidates" not in desk.file(**SAME_FUMES)
+
 
 def test_intake_suggests_an_earlier_open_ticket_about_the_same_thing(desk):
     earlier = desk.file(**FUMES)
 
     later = desk.file(**SAME_FUMES)
 
-    suggestion = candidates(later)[earlier["id"]]
+    suggestion = candidates(desk, later)[earlier["id"]]
     assert (suggestion["number"], suggestion["title"], suggestion["status"]) == (
         earlier["number"], FUMES["title"], "received")
     assert suggestion["same_caller"] is False
@@ -41,13 +49,13 @@ def test_intake_suggests_an_earlier_ticket_from_the_same_phone_whatever_it_says(
 
     later = desk.file(**{**UNRELATED, "caller": {"name": "王女士", "phone": "13800138001"}})
 
-    assert candidates(later)[earlier["id"]]["same_caller"] is True
+    assert candidates(desk, later)[earlier["id"]]["same_caller"] is True
 
 
 def test_an_unrelated_ticket_from_another_caller_is_not_suggested(desk):
     desk.file(**FUMES)
 
-    assert desk.file(**UNRELATED)["duplicate_candidates"] == []
+    assert candidates(desk, desk.file(**UNRELATED)) == {}
 
 
 @pytest.mark.parametrize("status", ["closed", "merged"])
@@ -56,20 +64,20 @@ def test_finished_tickets_are_not_suggested(desk, status):
 
     later = desk.file(**SAME_FUMES)
 
-    assert finished not in candidates(later)
+    assert finished not in candidates(desk, later)
 
 
 def test_an_open_ticket_in_handling_is_still_suggested(desk):
     signed = desk.in_status("signed", **FUMES)
 
-    assert candidates(desk.file(**SAME_FUMES))[signed]["status"] == "signed"
+    assert candidates(desk, desk.file(**SAME_FUMES))[signed]["status"] == "signed"
 
 
 def test_tickets_older_than_thirty_days_are_not_suggested(desk):
     old = desk.file(**FUMES)["id"]
     desk.clock.advance(timedelta(days=31))
 
-    assert old not in candidates(desk.file(**SAME_FUMES))
+    assert old not in candidates(desk, desk.file(**SAME_FUMES))
 
 
 def test_the_duplicates_endpoint_lists_candidates_but_never_the_ticket_itself(desk):
@@ -156,6 +164,6 @@ def test_a_merged_duplicate_is_not_suggested_again(desk):
     duplicate = desk.file(**SAME_FUMES)["id"]
     desk.do(duplicate, "merge", into=master)
 
-    suggested = candidates(desk.file(**{**SAME_FUMES, "caller": {"phone": "13500135009"}}))
+    suggested = candidates(desk, desk.file(**{**SAME_FUMES, "caller": {"phone": "13500135009"}}))
 
     assert master in suggested and duplicate not in suggested

@@ -61,13 +61,13 @@ def test_the_knowledge_base_works_the_same_on_postgresql(hotline):
     assert found("社保") == ([(pension.id, 1)], 1)
     assert found("社保", principal=None) == ([], 0)  # internal: not in the public FAQ
 
-    ticket, _ = handlers.file_ticket(hotline, principal=DESK, type="consultation", urgency="general",
-                                     channel="phone", title="咨询公积金提取", content="问提取材料", caller={})
+    ticket = handlers.file_ticket(hotline, principal=DESK, type="consultation", urgency="general",
+                                  channel="phone", title="咨询公积金提取", content="问提取材料", caller={})
     handlers.answer(hotline, principal=DESK, ticket_id=ticket.id, content="已按知识库答复", knowledge_id=fund.id)
     handlers.record_callback(hotline, principal=OFFICE, ticket_id=ticket.id, satisfaction="dissatisfied",
                              answer_wrong=True, note="材料不全")
-    missed, _ = handlers.file_ticket(hotline, principal=DESK, type="consultation", urgency="general",
-                                     channel="phone", title="咨询人才公寓", content="问申请条件", caller={})
+    missed = handlers.file_ticket(hotline, principal=DESK, type="consultation", urgency="general",
+                                  channel="phone", title="咨询人才公寓", content="问申请条件", caller={})
     handlers.dispatch(hotline, principal=OFFICE, ticket_id=missed.id, lead_department="zjj", co_departments=[])
 
     corrections, total = knowledge.list_corrections(hotline, principal=ZJJ, page=1, page_size=10)

@@ -108,3 +108,21 @@ def test_the_openapi_document_is_served(suite):
     assert "/api/search/v1/cases" in spec["paths"]
     assert {p["name"] for p in spec["paths"]["/api/search/v1/cases"]["get"]["parameters"]} >= {
         "q", "kind", "department", "status", "from", "to", "region", "page", "page_size", "sort"}
+
+
+def test_the_console_finds_the_same_callers_open_ticket_by_phone_through_the_index(suite):
+    http = client(suite)
+    filed = http.post("/api/hotline/v1/tickets", headers=bearer(suite, "operator"), json={
+        "type": "complaint", "title": "小区楼下餐馆油烟扰民", "content": "排烟管道直排，油烟影响居民休息",
+        "caller": {"name": "王女士", "phone": "13800138001"}}).get_json()
+    suite.runtime.run_until_idle()
+
+    found = http.post(f"{API}/similar", headers=bearer(suite, "operator"),
+                      json={"text": "公交站台顶棚破损", "phone": "+86 138-0013-8001"}).get_json()["items"]
+
+    assert [(i["id"], i["same_caller"]) for i in found] == [(filed["id"], True)]
+    stored = suite.databases["search"].engine.connect()
+    try:
+        assert "13800138001" not in str(stored.exec_driver_sql("SELECT * FROM cases").all())
+    finally:
+        stored.close()

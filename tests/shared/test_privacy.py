@@ -91,3 +91,15 @@ def test_empty_free_text_masks_to_empty(text):
 ])
 def test_a_published_address_stops_at_the_street(address, street):
     assert coarsen_address(address) == street
+
+
+def test_a_callers_key_is_the_same_however_the_number_was_written_and_differs_by_key():
+    from shared.privacy import caller_key
+
+    key = b"k" * 32
+    forms = {caller_key(p, key) for p in ("13800138001", "138 0013 8001", "+86 138-0013-8001", "8613800138001")}
+
+    assert len(forms) == 1 and None not in forms
+    assert "13800138001" not in forms.pop()
+    assert caller_key("13800138001", b"other") != caller_key("13800138001", key)
+    assert caller_key("", key) is None and caller_key("13800138001", None) is None
