@@ -228,6 +228,23 @@ def dead_replay(service: str, limit: int | None) -> None:
     click.echo(f"{service}: {replay_dead(Settings.from_env().amqp_url, service, limit=limit)} replayed")
 
 
+@events.command("replay-snapshots")
+@click.argument("part", type=click.Choice([name for name, p in PARTS.items() if p.snapshots]))
+def events_replay_snapshots(part: str) -> None:
+    """Republish a part's cases as snapshot events (its outbox relays them), so consumers such as the case
+    index rebuild their copy without calling the part; then ``duban search reindex``."""
+    from shared.bootstrap import Environment
+
+    settings = Settings.from_env()
+    context = PARTS[part].open_context(Environment(settings))
+    try:
+        with click.progressbar(label=f"{part} snapshots", length=0, file=sys.stderr) as bar:
+            published = PARTS[part].publish_snapshots(context, progress=bar.update)
+    finally:
+        context.db.dispose()
+    click.echo(f"{part}: {published} snapshots in the outbox")
+
+
 @events.command("setup")
 def events_setup() -> None:
     """Declare the exchanges, queues, bindings and dead-letter policies of infra/rabbitmq/definitions.json."""

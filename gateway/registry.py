@@ -69,6 +69,9 @@ class Part:
     # Distributed mode: processes beyond web + event worker, as ``duban`` arguments (e.g. the sweeper).
     processes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     demo: str | None = None      # "module:function": function(context) loads demo data, says what it did
+    # "module:function": function(context, progress=…) republishes the part's cases as snapshot events
+    # (``duban events replay-snapshots <part>``), so a consumer rebuilds its copy without calling the part.
+    snapshots: str | None = None
     rules: str | None = None     # "module:RULE_SECTIONS": its sections of the rules document (shared.rules)
     # The edge (nginx, gateway/edge.py): anonymous paths rate-limited per client address, path → zone
     # ("public" lookups, "login" attempts, or "submit": anonymous writes, counted for POST/PUT/PATCH/DELETE
@@ -125,6 +128,12 @@ class Part:
     def rule_sections(self) -> dict[str, type]:
         return dict(resolve(self.rules)) if self.rules else {}
 
+    def publish_snapshots(self, context: Any, progress: Callable[[int], object] | None = None) -> int:
+        """Republish this part's cases as snapshot events (through its outbox); how many."""
+        if not self.snapshots:
+            raise LookupError(f"{self.name} publishes no snapshots")
+        return int(resolve(self.snapshots)(context, progress=progress))
+
     def seed_demo(self, context: Any) -> Any:
         """Load this part's demo data (idempotent); returns what it did, or None without demo data."""
         return resolve(self.demo)(context) if self.demo else None
@@ -142,7 +151,8 @@ PARTS: dict[str, Part] = {part.name: part for part in (
          periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),
          demo="services.hotline.cli:seed_demo",
          cli=("services.hotline.open311_cli:open311", "services.hotline.knowledge_cli:hotline"),
-         limited={"/api/hotline/v1/public/": "public", "/open311/": "submit"}, mounts=("/open311/",)),
+         limited={"/api/hotline/v1/public/": "public", "/open311/": "submit"}, mounts=("/open311/",),
+         snapshots="services.hotline.handlers:publish_snapshots"),
     Part("monitoring", "services.monitoring", routes="services.monitoring.consumers:ROUTES",
          rules="services.monitoring.rules:RULE_SECTIONS",
          periodic=(Periodic("sweep", 5.0, "services.monitoring.sweep:sweep", in_worker=False),

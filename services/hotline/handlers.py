@@ -124,6 +124,24 @@ def file_ticket(hotline: Hotline, *, principal: Principal, type: str, urgency: s
     return ticket
 
 
+def publish_snapshots(hotline: Hotline, *, progress: Callable[[int], object] | None = None,
+                      batch: int = 500) -> int:
+    """Republish every ticket as a ``hotline.ticket.snapshot`` event through the outbox, a batch per
+    transaction, so consumers (the case index) can rebuild their copy; returns how many."""
+    after, published = "", 0
+    while True:
+        with hotline.db.unit_of_work(actor="system:snapshots") as uow:
+            tickets = uow.repository(TicketRepository).batch_after(after, batch)
+            for ticket in tickets:
+                ticket.snapshot(caller_key=caller_key(ticket.caller.phone, hotline.caller_key))
+            uow.commit()
+        if not tickets:
+            return published
+        after, published = tickets[-1].id, published + len(tickets)
+        if progress is not None:
+            progress(len(tickets))
+
+
 # -- reading -----------------------------------------------------------------------------------
 def get_ticket(hotline: Hotline, *, principal: Principal, ticket_id: str) -> Ticket:
     """A ticket the caller may see; another department's ticket is reported as not found."""

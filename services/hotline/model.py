@@ -117,6 +117,14 @@ class Ticket(TicketHistory):
                      caller_key=caller_key)
         return ticket
 
+    def snapshot(self, *, caller_key: str | None) -> None:
+        """Republish the ticket as it stands (for consumers rebuilding their copy); changes nothing."""
+        self._emit(E.TicketSnapshot, type=self.type.value, urgency=self.urgency.value, channel=self.channel.value,
+                   title=self.title, content=self.content, address=self.address, region=self.region,
+                   confidential=self.confidential, utility=self.utility, caller_key=caller_key,
+                   created_at=self.created_at, lead_department=self.lead_department,
+                   co_departments=list(self.co_departments))
+
     def answer_directly(self, *, actor: Actor, content: str, now: datetime, calendar: WorkCalendar,
                         policy: DeadlinePolicy, knowledge: dict[str, Any] | None = None) -> None:
         """Operator answers at once (直接答复), typically a consultation; the callback still follows.

@@ -185,6 +185,12 @@ class TicketRepository(Repository):
             raise NotFound("工单不存在 / ticket not found", {"number": [number]})
         return self.get(ticket_id)
 
+    def batch_after(self, after: str, size: int) -> list[Ticket]:
+        """The next ``size`` tickets by id after ``after``, without their timelines (snapshots)."""
+        rows = self.conn.execute(sa.select(tickets).where(tickets.c.id > after).order_by(tickets.c.id)
+                                 .limit(size)).all()
+        return self.seen_all([_from_row(row, []) for row in rows])
+
     def add(self, ticket: Ticket, keywords: set[str]) -> None:
         self.seen(ticket)
         ticket.version = 1

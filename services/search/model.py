@@ -82,11 +82,14 @@ def _stub(kind: CaseKind, id: str, at: datetime, doc: CaseDocument | None) -> Ca
     return doc if doc is not None else CaseDocument(kind=kind, id=id, at=at)
 
 
+def _ticket_tags(e: H.TicketReceived | H.TicketSnapshot) -> tuple[str, ...]:
+    return tuple(t for t in (e.type, e.urgency, e.channel, "utility" if e.utility else "") if t)
+
+
 def ticket_received(doc: CaseDocument | None, e: H.TicketReceived, at: datetime) -> CaseDocument:
     base = _stub(K.TICKET, e.ticket_id, e.created_at, doc)
-    tags = tuple(t for t in (e.type, e.urgency, e.channel, "utility" if e.utility else "") if t)
     filed = replace(base, at=e.created_at, number=e.number, title=e.title, body=e.content, address=e.address,
-                    region=e.region, confidential=e.confidential, tags=tags,
+                    region=e.region, confidential=e.confidential, tags=_ticket_tags(e),
                     caller_key=e.caller_key)
     return filed.with_status(e.status or "received", at)
 
@@ -94,6 +97,15 @@ def ticket_received(doc: CaseDocument | None, e: H.TicketReceived, at: datetime)
 def ticket_assigned(doc: CaseDocument | None, e: H._Assigned, at: datetime) -> CaseDocument:
     base = _stub(K.TICKET, e.ticket_id, at, doc)
     return base.with_status(e.status, at, departments=tuple(dict.fromkeys([e.lead_department, *e.co_departments])))
+
+
+def ticket_snapshot(doc: CaseDocument | None, e: H.TicketSnapshot, at: datetime) -> CaseDocument:
+    """The whole ticket as the hotline republished it (a rebuild)."""
+    base = _stub(K.TICKET, e.ticket_id, e.created_at, doc)
+    departments = tuple(dict.fromkeys(d for d in (e.lead_department, *e.co_departments) if d))
+    whole = replace(base, at=e.created_at, number=e.number, title=e.title, body=e.content, address=e.address,
+                    region=e.region, confidential=e.confidential, tags=_ticket_tags(e), caller_key=e.caller_key)
+    return whole.with_status(e.status, at, departments=departments)
 
 
 def ticket_return_accepted(doc: CaseDocument | None, e: H.ReturnAccepted, at: datetime) -> CaseDocument:
@@ -202,6 +214,7 @@ _TICKET_STEPS = (H.TicketSigned, H.ReturnRequested, H.ReturnRejected, H.Extensio
 
 PROJECTIONS: dict[str, Projection] = {p.event.TYPE: p for p in (
     _ticket(H.TicketReceived, ticket_received),
+    _ticket(H.TicketSnapshot, ticket_snapshot),
     _ticket(H.TicketDispatched, ticket_assigned),
     _ticket(H.TicketReopened, ticket_assigned),
     _ticket(H.ReturnAccepted, ticket_return_accepted),

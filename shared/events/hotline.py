@@ -45,6 +45,28 @@ class TicketReceived(TicketEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TicketSnapshot(TicketEvent):
+    """A ticket as it stands now, republished on request (``duban events replay-snapshots hotline``) so a
+    consumer can rebuild what it keeps of tickets without calling the hotline. Never the caller's identity."""
+
+    TYPE = "hotline.ticket.snapshot"
+
+    type: str
+    urgency: str
+    channel: str
+    title: str
+    content: str
+    address: str
+    region: str | None
+    confidential: bool
+    utility: bool
+    caller_key: str | None
+    created_at: datetime
+    lead_department: str | None
+    co_departments: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
 class _Assigned(TicketEvent):
     """A lead department was given the ticket with sign-in and handling deadlines."""
 

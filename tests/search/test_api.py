@@ -12,6 +12,7 @@ import pytest
 
 from gateway.embedded import Suite, create_suite
 from gateway.handlers import seed_demo
+from gateway.registry import PARTS
 from shared.roles import Principal
 from shared.settings import Settings
 from tests.passwords import fast_passwords
@@ -126,3 +127,29 @@ def test_the_console_finds_the_same_callers_open_ticket_by_phone_through_the_ind
         assert "13800138001" not in str(stored.exec_driver_sql("SELECT * FROM cases").all())
     finally:
         stored.close()
+
+
+def test_snapshots_rebuild_a_lost_case_index_without_calling_the_hotline(suite):
+    http = client(suite)
+    filed = [http.post("/api/hotline/v1/tickets", headers=bearer(suite, "operator"), json={
+        "type": "complaint", "title": f"小区噪音扰民{n}", "content": "楼下广场舞每晚十点后仍有噪音", "region": "110101",
+        "caller": {"name": "王五", "phone": "13800001111"}}).get_json() for n in range(3)]
+    suite.runtime.run_until_idle()
+    search_db = suite.databases["search"]
+    with search_db.engine.begin() as conn:  # the index and its documents are lost
+        conn.exec_driver_sql("DELETE FROM case_text")
+        conn.exec_driver_sql("DELETE FROM case_departments")
+        conn.exec_driver_sql("DELETE FROM cases")
+    assert http.get(f"{API}/cases", query_string={"q": "噪音"}, headers=bearer(suite, "operator")).get_json()[
+        "total"] == 0
+
+    published = PARTS["hotline"].publish_snapshots(suite.contexts["hotline"])
+    suite.runtime.run_until_idle()
+
+    found = http.get(f"{API}/cases", query_string={"q": "噪音"}, headers=bearer(suite, "operator")).get_json()
+    assert published == 3
+    assert sorted(i["id"] for i in found["items"]) == sorted(t["id"] for t in filed)
+    assert {i["region"] for i in found["items"]} == {"110101"}
+    by_phone = http.post(f"{API}/similar", headers=bearer(suite, "operator"),
+                         json={"text": "公交站台", "phone": "13800001111"}).get_json()["items"]
+    assert len(by_phone) == 3

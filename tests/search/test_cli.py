@@ -38,3 +38,31 @@ def test_reindex_into_elasticsearch_from_the_stored_cases(tmp_path, elastic_url)
     reader.refresh()
     assert reader.find(q="停水")["total"] == 5
     reader.search.backend.drop()
+
+
+def test_replay_snapshots_puts_every_ticket_in_the_hotlines_outbox(tmp_path, monkeypatch):
+    from gateway.cli import main
+    from services.hotline import open_context
+    from services.hotline.cli import seed_demo_tickets
+    from shared.bootstrap import Environment
+    from shared.migrations import migrate_service
+    from shared.settings import Settings
+
+    monkeypatch.setenv("DUBAN_DATA", str(tmp_path))
+    settings = Settings.from_env()
+    migrate_service("services.hotline", "hotline", settings)
+    hotline = open_context(Environment(settings))
+    with hotline.db.engine.begin() as conn:  # the demo's departments, as the directory would replicate them
+        for code in ("sthj", "swjt", "zjj", "scjg", "jtj", "cgj"):
+            conn.exec_driver_sql("INSERT INTO departments (code, name, utility, active, updated_at) "
+                                 "VALUES (?, ?, 0, 1, '2026-01-01 00:00:00')", (code, code))
+    filed = seed_demo_tickets(hotline)
+
+    result = CliRunner().invoke(main, ["events", "replay-snapshots", "hotline"])
+
+    assert result.exit_code == 0, result.output
+    assert f"hotline: {filed} snapshots in the outbox" in result.output
+    with hotline.db.read() as conn:
+        keys = [r[0] for r in conn.exec_driver_sql("SELECT routing_key FROM outbox")]
+    assert keys.count("hotline.ticket.snapshot") == filed
+    hotline.db.dispose()
