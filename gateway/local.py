@@ -3,7 +3,10 @@
 Every part under gunicorn, each with its own PostgreSQL database, plus one event worker per part
 (outbox relay + consumer) and the monitoring sweeper, against the local RabbitMQ; nginx at the edge on
 $PORT routes ``/api/<service>/…`` to the services (gateway/edge.py) and Redis holds the counters shared
-across processes. Every gunicorn binds to loopback. State lives in $DUBAN_DATA/local.
+across processes. The case index is on ``ELASTICSEARCH_URL`` when it is set, else on the Elasticsearch-API
+engine of noida-db started here on a free loopback port (real Elasticsearch cannot run on every machine;
+docs/search.md lists what that engine lacks). Every gunicorn binds to loopback. State lives in
+$DUBAN_DATA/local.
 """
 
 from __future__ import annotations
@@ -64,6 +67,18 @@ class Layout:
         embedded_keys(self.root / "keys")  # generated once, mode 0600, like a deployment's secret files
         return self.root / "keys" / "jwt-signing-key.pem", self.root / "keys" / "jwt-public-keys.pem"
 
+    def elasticsearch_url(self) -> str:
+        """The cluster the case index uses: ``ELASTICSEARCH_URL``, else the local engine ``up`` started."""
+        if os.environ.get("ELASTICSEARCH_URL"):
+            return os.environ["ELASTICSEARCH_URL"]
+        path = self.root / "elasticsearch-url"
+        return path.read_text().strip() if path.exists() else "http://127.0.0.1:9200"
+
+    @property
+    def search_index(self) -> str:
+        """Each topology its own alias (index names are lower case, no underscores at the start)."""
+        return self.db_prefix.replace("_", "-").strip("-") + "-cases"
+
     def caller_key(self) -> Path:
         """The key of the callers' phone hashes, shared by every process of the topology."""
         self.secret("caller-key")
@@ -81,6 +96,7 @@ def _env(layout: Layout, part: str) -> dict[str, str]:
     env = {**os.environ, "DUBAN_MODE": "distributed", "DATABASE_URL": layout.database_url(part),
            "AMQP_URL": layout.amqp_url, "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
            "DUBAN_CALLER_KEY_FILE": str(layout.caller_key()),
+           "ELASTICSEARCH_URL": layout.elasticsearch_url(), "DUBAN_SEARCH_INDEX": layout.search_index,
            "PROMETHEUS_MULTIPROC_DIR": str(layout.root / "prometheus" / part), "PORT": str(layout.port_of(part)),
            "PYTHONUNBUFFERED": "1", "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix,
            # behind nginx: one trusted hop, which replaces any X-Forwarded-For a client sends, believed only
@@ -97,7 +113,9 @@ def admin_env(layout: Layout) -> dict[str, str]:
     return {"DUBAN_MODE": "distributed", "AMQP_URL": layout.amqp_url,
             "DUBAN_DATABASE_URLS": ",".join(f"{part}={layout.database_url(part)}" for part in PARTS),
             "DUBAN_JWT_PUBLIC_KEYS_FILE": str(layout.token_keys()[1]),
-            "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix}
+            "DUBAN_REDIS_URL": layout.redis_url, "DUBAN_REDIS_PREFIX": layout.db_prefix,
+            "ELASTICSEARCH_URL": layout.elasticsearch_url(), "DUBAN_SEARCH_INDEX": layout.search_index,
+            "DUBAN_CALLER_KEY_FILE": str(layout.caller_key())}
 
 
 def _create_databases(layout: Layout) -> None:
@@ -167,13 +185,16 @@ def up(workers: int) -> None:
         raise click.ClickException(f"nginx refused its configuration: {check.stderr.strip()}")
     for part in PARTS:
         private_dir(layout.root / "prometheus" / part)
+    pids: dict[str, int] = {}
+    if not os.environ.get("ELASTICSEARCH_URL"):
+        pids["elasticsearch"] = _start_search_engine(layout)
+        (layout.root / "pids.json").write_text(json.dumps(pids, indent=2))  # `down` stops it if up fails later
     _create_databases(layout)
     apply_definitions(layout.amqp_url, queue_bindings=queue_bindings())
     for part_name, spec in PARTS.items():
         spec.migrate(Settings.from_env(_env(layout, part_name)))
     _seed(layout)
     python = sys.executable
-    pids: dict[str, int] = {}
     for part in PARTS:
         argv = [python, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{layout.port_of(part)}",
@@ -200,6 +221,27 @@ def up(workers: int) -> None:
         click.echo(f"  {part:<12} 127.0.0.1:{layout.port_of(part)} (loopback)  db {layout.database_url(part)}")
     click.echo(f"  demo users' password: {(layout.root / 'demo-password').read_text().strip()}")
     click.echo(f"  logs: {layout.root / 'logs'}; stop with `make down-local`")
+
+
+def _start_search_engine(layout: Layout) -> int:
+    """noida-db's Elasticsearch-API engine on a free loopback port, its data in the topology's folder."""
+    import socket
+
+    binary = shutil.which("noida-db") or str(Path(sys.executable).with_name("noida-db"))
+    if not Path(binary).exists():
+        raise click.ClickException("the case index needs Elasticsearch: set ELASTICSEARCH_URL, or install the "
+                                   "test extras (pip install -e '.[test]') for the local noida-db engine")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (layout.root / "elasticsearch-url").write_text(f"http://127.0.0.1:{port}\n")
+    private_dir(layout.root / "elasticsearch")
+    pid = _spawn(layout, "elasticsearch", [binary, "start", "--only", "elasticsearch", "--elasticsearch-port",
+                                           str(port), "--data-dir", str(layout.root / "elasticsearch")],
+                 {**os.environ})
+    if not _wait_ready(layout.elasticsearch_url(), 30):
+        raise click.ClickException(f"the local Elasticsearch-API engine did not start; see {layout.root / 'logs'}")
+    return pid
 
 
 def _part_of(process: str) -> str:
@@ -264,7 +306,7 @@ def restart(name: str) -> None:
         raise click.BadParameter(f"{name!r} is not a process of this topology (known: {', '.join(pids)})",
                                  param_hint="NAME")
     _stop([pids[name]])
-    env = {**os.environ} if name == "edge" else _env(layout, _part_of(name))
+    env = {**os.environ} if name in ("edge", "elasticsearch") else _env(layout, _part_of(name))
     pids[name] = _spawn(layout, name, argv, env)
     path.write_text(json.dumps(pids, indent=2))  # `duban local down` stops the new process too
     click.echo(f"restarted {name}: pid {pids[name]}")

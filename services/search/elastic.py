@@ -145,7 +145,10 @@ class ElasticBackend:
                                                priority=body["priority"], template=body["template"],
                                                meta=body["_meta"])
         if not self.client.indices.exists_alias(name=self.alias):
-            self.client.indices.create(index=self._new_index_name(), aliases={self.alias: {}})
+            # One fixed name for the first index: a web process and a worker starting together create it
+            # once between them (the loser's "already exists" is ignored), never two indices behind the alias.
+            self.client.options(ignore_status=400).indices.create(index=f"{self.alias}-v0",
+                                                                  aliases={self.alias: {}})
         self._ready = True
 
     def _new_index_name(self) -> str:

@@ -136,6 +136,30 @@ def test_a_ticket_dispatched_through_the_gateway_has_its_monitoring_clocks_withi
     assert elapsed < 2.0, f"clocks appeared after {elapsed:.2f} s"
 
 
+def test_a_ticket_filed_through_the_edge_is_found_by_the_search_worker_on_the_engine(topology):
+    """The search service and its event worker run against the Elasticsearch-API engine ``up`` started."""
+    base, password = topology["base"], topology["password"]
+    status, body = call("POST", f"{base}/api/auth/v1/token", {"username": "operator", "password": password})
+    operator = str(body["access_token"])
+    status, ticket = call("POST", f"{base}/api/hotline/v1/tickets", {
+        "type": "complaint", "title": "滨江路井盖缺失", "content": "滨江路口窨井盖缺失，夜间非常危险",
+        "caller": {"name": "李四", "phone": "13912345678"}}, operator)
+    assert status == 201, ticket
+
+    filed_at, found = time.monotonic(), []
+    while time.monotonic() - filed_at < 10:
+        status, page = call("GET", f"{base}/api/search/v1/cases?q=%E7%AA%A8%E4%BA%95%E7%9B%96", token=operator)
+        found = page.get("items", []) if status == 200 else []
+        if found:
+            break
+        time.sleep(0.1)
+    print(f"found through the search API {(time.monotonic() - filed_at) * 1000:.0f} ms after filing")
+    assert [i["id"] for i in found] == [ticket["id"]]
+    status, similar = call("POST", f"{base}/api/search/v1/similar",
+                           {"text": "井盖", "phone": "139 1234 5678"}, operator)
+    assert status == 200 and [i["same_caller"] for i in similar["items"]] == [True]
+
+
 def status_code(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> int:
     request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
     try:

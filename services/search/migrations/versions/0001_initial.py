@@ -31,8 +31,8 @@ def upgrade() -> None:
     op.create_table('departments',
     sa.Column('code', sa.String(length=50), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('utility', sa.Boolean(), server_default=sa.text('0'), nullable=False),
-    sa.Column('active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('utility', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('updated_at', shared.tables.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('code')
     )
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=300), server_default='', nullable=False),
     sa.Column('region', sa.String(length=12), nullable=True),
     sa.Column('status', sa.String(length=30), server_default='', nullable=False),
-    sa.Column('confidential', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('confidential', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('tags', sa.Text(), server_default='[]', nullable=False),
     sa.Column('caller_key', sa.String(length=64), nullable=True),
     sa.Column('at', shared.tables.UtcDateTime(timezone=True), nullable=False),
