@@ -82,8 +82,10 @@ def elasticsearch_engine(data_dir: str) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     try:
+        # Its own process group: the command is a wrapper that runs the engine as a child, and both must stop.
         process = subprocess.Popen([binary, "start", "--only", "elasticsearch", "--elasticsearch-port", str(port),
-                                    "--data-dir", data_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                    "--data-dir", data_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
     except OSError as exc:
         unavailable("noida-db (pip install -e '.[test]')", exc)
     url = f"http://127.0.0.1:{port}"
@@ -99,8 +101,10 @@ def elasticsearch_engine(data_dir: str) -> Iterator[str]:
                 time.sleep(0.1)  # waiting for a process we started to listen: no clock to inject
         yield url
     finally:
-        process.terminate()
+        import signal
+
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
