@@ -25,6 +25,7 @@ TABLE = "case_text"
 WEIGHTS = (3.0, 1.0, 2.0)
 c = store.cases
 d = store.case_departments
+HITS = sa.table("search_hits", *(sa.column(name) for name in ("seq", "score", "kind", "status", "at")))
 
 
 def create_statement(table: str = TABLE) -> str:
@@ -129,37 +130,70 @@ class FtsBackend:
 
     # -- searching ---------------------------------------------------------------------------------
     def search(self, query: CaseQuery, scope: Scope, *, facets: Sequence[str]) -> CasePage:
-        where = scope_conditions(query, scope)
-        if query.clauses:
-            fts = sa.table(TABLE, sa.column("rowid"))
-            source: Any = fts.join(c, c.c.seq == fts.c.rowid)
-            where.append(sa.text(f"{TABLE} MATCH :match").bindparams(
-                match=match_expression(query.clauses, any_clause=query.any_clause)))
-            score: Any = -sa.func.bm25(sa.literal_column(TABLE), *WEIGHTS)
-        else:
-            source, score = c, sa.literal(0.0)
-        order = (c.c.at.desc(), c.c.seq.desc()) if query.sort == NEWEST or not query.clauses else \
-            (score.desc(), c.c.at.desc())
         with self.db.read() as conn:
-            rows = conn.execute(sa.select(c, score.label("score")).select_from(source).where(*where)
-                                .order_by(*order).limit(query.page_size).offset(query.offset)).all()
-            total = int(conn.execute(sa.select(sa.func.count()).select_from(source).where(*where)).scalar_one())
-            counts = {name: self._facet(conn, source, where, name) for name in facets} if total else {}
+            if query.clauses:
+                rows, total, counts = self._matched(conn, query, scope, facets)
+            else:
+                rows, total, counts = self._filtered(conn, query, scope, facets)
             codes = self._departments(conn, [r.seq for r in rows])
         hits = [Hit(store.document(r, codes.get(r.seq, [])), round(float(r.score), 4)) for r in rows]
         return CasePage(hits=hits, total=total, facets=counts)
 
     @staticmethod
-    def _facet(conn: Connection, source: Any, where: list[Any], name: str) -> list[tuple[str, int]]:
-        if name == "department":
-            column: Any = d.c.department
-            source = source.join(d, d.c.seq == c.c.seq)
-        else:
-            column = c.c[name]
-        n = sa.func.count().label("n")
-        rows = conn.execute(sa.select(column, n).select_from(source).where(*where).group_by(column)
-                            .order_by(n.desc(), column).limit(50))
-        return [(str(value), int(count)) for value, count in rows if value]
+    def _matched(conn: Connection, query: CaseQuery, scope: Scope,
+                 facets: Sequence[str]) -> tuple[list[Any], int, dict[str, list[tuple[str, int]]]]:
+        """Words: one MATCH pass, ranked and filtered, into a per-connection temporary table; the page, the
+        total and the facets read those rows instead of matching (and ranking) again.
+
+        The ``+`` in the join conditions keeps SQLite's planner from driving the join from the 1,000,000
+        cases (or their departments) and probing the smaller side: the matches drive, each looks its case
+        up by primary key.
+        """
+        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {HITS.name} (seq INTEGER PRIMARY KEY, "
+                             "score REAL NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, at TIMESTAMP)")
+        conn.exec_driver_sql(f"DELETE FROM {HITS.name}")
+        match = sa.text(f"{TABLE} MATCH :match").bindparams(
+            match=match_expression(query.clauses, any_clause=query.any_clause))
+        ranked = sa.select(c.c.seq, -sa.func.bm25(sa.literal_column(TABLE), *WEIGHTS), c.c.kind, c.c.status,
+                           c.c.at) \
+            .select_from(sa.table(TABLE).join(c, c.c.seq == sa.literal_column(f"+{TABLE}.rowid"))) \
+            .where(match, *scope_conditions(query, scope))
+        conn.execute(sa.insert(HITS).from_select(["seq", "score", "kind", "status", "at"], ranked))
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(HITS)).scalar_one())
+        if not total:
+            return [], 0, {}
+        order = (HITS.c.at.desc(), HITS.c.seq.desc()) if query.sort == NEWEST else \
+            (HITS.c.score.desc(), HITS.c.at.desc())
+        page = sa.select(HITS.c.seq).order_by(*order).limit(query.page_size).offset(query.offset).subquery()
+        rows = conn.execute(sa.select(c, HITS.c.score.label("score"))
+                            .select_from(page.join(HITS, HITS.c.seq == page.c.seq)
+                                         .join(c, c.c.seq == sa.literal_column(f"+{HITS.name}.seq")))
+                            .order_by(*order)).all()
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for name in facets:
+            if name == "department":
+                source: Any = HITS.join(d, d.c.seq == sa.literal_column(f"+{HITS.name}.seq"))
+                column: Any = d.c.department
+            else:
+                source, column = HITS, HITS.c[name]
+            counts[name] = _counted(conn, source, [], column)
+        return rows, total, counts
+
+    def _filtered(self, conn: Connection, query: CaseQuery, scope: Scope,
+                  facets: Sequence[str]) -> tuple[list[Any], int, dict[str, list[tuple[str, int]]]]:
+        """No words: filters over ``cases``, newest first."""
+        where = scope_conditions(query, scope)
+        rows = conn.execute(sa.select(c, sa.literal(0.0).label("score")).where(*where)
+                            .order_by(c.c.at.desc(), c.c.seq.desc()).limit(query.page_size)
+                            .offset(query.offset)).all()
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(c).where(*where)).scalar_one())
+        counts = {}
+        for name in facets if total else ():
+            if name == "department":
+                counts[name] = _counted(conn, c.join(d, d.c.seq == c.c.seq), where, d.c.department)
+            else:
+                counts[name] = _counted(conn, c, where, c.c[name])
+        return rows, total, counts
 
     @staticmethod
     def _departments(conn: Connection, seqs: list[int]) -> dict[int, list[str]]:
@@ -169,3 +203,11 @@ class FtsBackend:
                                           .order_by(d.c.department)):
                 codes.setdefault(seq, []).append(code)
         return codes
+
+
+def _counted(conn: Connection, source: Any, where: list[Any], column: Any) -> list[tuple[str, int]]:
+    """A facet: the values of ``column`` over the rows, most frequent first."""
+    n = sa.func.count().label("n")
+    rows = conn.execute(sa.select(column, n).select_from(source).where(*where).group_by(column)
+                        .order_by(n.desc(), column).limit(50))
+    return [(str(value), int(count)) for value, count in rows if value]
