@@ -141,7 +141,7 @@ class FtsBackend:
 
     @staticmethod
     def _matched(conn: Connection, query: CaseQuery, scope: Scope,
-                 facets: Sequence[str]) -> tuple[list[Any], int, dict[str, list[tuple[str, int]]]]:
+                 facets: Sequence[str]) -> tuple[Sequence[Any], int, dict[str, list[tuple[str, int]]]]:
         """Words: one MATCH pass, ranked and filtered, into a per-connection temporary table; the page, the
         total and the facets read those rows instead of matching (and ranking) again.
 
@@ -180,7 +180,7 @@ class FtsBackend:
         return rows, total, counts
 
     def _filtered(self, conn: Connection, query: CaseQuery, scope: Scope,
-                  facets: Sequence[str]) -> tuple[list[Any], int, dict[str, list[tuple[str, int]]]]:
+                  facets: Sequence[str]) -> tuple[Sequence[Any], int, dict[str, list[tuple[str, int]]]]:
         """No words: filters over ``cases``, newest first."""
         where = scope_conditions(query, scope)
         rows = conn.execute(sa.select(c, sa.literal(0.0).label("score")).where(*where)
