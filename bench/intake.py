@@ -4,7 +4,7 @@ Starts the embedded suite (``duban run``) in a temporary data folder, logs in on
 operator, then drives each phase with N keep-alive client threads for a fixed time:
 
     baseline  GET  /api/hotline/healthz          same process, same WSGI stack, no database
-    intake    POST /api/hotline/v1/tickets       varied Chinese complaints (keyword index, duplicates)
+    intake    POST /api/hotline/v1/tickets       varied Chinese complaints (keyword index)
     reads     GET  /api/hotline/v1/tickets?page=1 only with --with-reads
 
 and prints requests/s, p50/p95/p99 latency and non-2xx counts for each, and the throughput ratio
