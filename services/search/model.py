@@ -152,6 +152,22 @@ def notice_event(doc: CaseDocument | None, e: R.NoticeEvent, at: datetime) -> Ca
     return replace(base, **changes).with_status(e.status, at)
 
 
+LEVELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
+
+
+def review_event(doc: CaseDocument | None, e: R.ReviewEvent, at: datetime) -> CaseDocument:
+    """好差评: a rating of a ticket or an approval item, and its handling."""
+    base = _stub(K.REVIEW, e.review_id, e.at, doc)
+    changes: dict[str, Any] = {"number": e.number, "departments": (e.department,)}
+    if isinstance(e, R.ReviewReceived):
+        rated = (e.subject or {}).get("number", "")
+        title = f"{'差评' if e.bad else '评价'}（{LEVELS.get(e.level, e.level)}）{rated}"
+        changes.update(at=e.at, title=_title(f"{title}：{e.comment}" if e.comment else title), body=e.comment,
+                       tags=tuple(t for t in (e.channel, "bad" if e.bad else "", (e.subject or {}).get("kind", ""))
+                                  if t))
+    return replace(base, **changes).with_status(e.status, at)
+
+
 def plan_published(doc: CaseDocument | None, e: S.PlanPublished, at: datetime) -> CaseDocument:
     base = _stub(K.PLAN, e.plan_id, e.published_at, doc)
     return replace(base, at=e.published_at, title=_title(e.name), body=f"{e.name}（抽查对象 {e.targets} 户）",
@@ -224,6 +240,9 @@ PROJECTIONS: dict[str, Projection] = {p.event.TYPE: p for p in (
     *(_card(cls, card_step) for cls in (M.CardConfirmed, M.CardAcknowledged, M.CardRevoked, M.CardCleared)),
     *(_notice(cls) for cls in (R.NoticeIssued, R.NoticeAcknowledged, R.NoticeReported, R.NoticeReturned,
                                R.NoticeExtended, R.NoticeClosed, R.NoticeWithdrawn)),
+    *(Projection(cls, K.REVIEW, lambda e: e.review_id, review_event)
+      for cls in (R.ReviewReceived, R.ReviewVerified, R.ReviewResponded, R.ReviewAppealed, R.ReviewAppealDecided,
+                  R.ReviewRated)),
     Projection(S.PlanPublished, K.PLAN, lambda e: e.plan_id, plan_published),
     Projection(S.DrawCompleted, K.DRAW, lambda e: e.draw_id, draw_completed),
     Projection(S.ResultRecorded, K.INSPECTION, lambda e: inspection_id(e.plan_id, e.uscc), result_recorded),

@@ -42,8 +42,8 @@ def test_reindex_into_elasticsearch_from_the_stored_cases(tmp_path, elastic_url)
 
 def test_replay_snapshots_puts_every_ticket_in_the_hotlines_outbox(tmp_path, monkeypatch):
     from gateway.cli import main
-    from services.hotline import open_context
-    from services.hotline.cli import seed_demo_tickets
+    from services.hotline import handlers, open_context
+    from services.hotline.cli import OPERATOR_USER
     from shared.bootstrap import Environment
     from shared.migrations import migrate_service
     from shared.settings import Settings
@@ -52,11 +52,11 @@ def test_replay_snapshots_puts_every_ticket_in_the_hotlines_outbox(tmp_path, mon
     settings = Settings.from_env()
     migrate_service("services.hotline", "hotline", settings)
     hotline = open_context(Environment(settings))
-    with hotline.db.engine.begin() as conn:  # the demo's departments, as the directory would replicate them
-        for code in ("sthj", "swjt", "zjj", "scjg", "jtj", "cgj"):
-            conn.exec_driver_sql("INSERT INTO departments (code, name, utility, active, updated_at) "
-                                 "VALUES (?, ?, 0, 1, '2026-01-01 00:00:00')", (code, code))
-    filed = seed_demo_tickets(hotline)
+    filed = 3
+    for n in range(filed):
+        handlers.file_ticket(hotline, principal=OPERATOR_USER, type="complaint", urgency="general",
+                             channel="phone", title=f"路灯不亮{n}", content="滨江路路灯连续三晚不亮",
+                             caller={"name": "", "phone": ""})
 
     result = CliRunner().invoke(main, ["events", "replay-snapshots", "hotline"])
 

@@ -117,3 +117,17 @@ def test_a_case_changed_while_the_index_is_rebuilt_is_not_lost(desk):
     assert desk.titles(q="停水") == ["重建期间的停水投诉"]
     assert desk.find(q="噪音投诉1")["items"][0]["status"] == "dispatched"
     assert desk.find()["total"] == 6
+
+
+def test_a_bad_review_is_a_case_of_its_department_and_follows_its_handling(desk):
+    from shared.events import rectification as R
+
+    common = {"review_id": "r-1", "number": "评〔2026〕7号", "department": "zjj", "channel": "public",
+              "subject": {"service": "hotline", "kind": "ticket", "id": "t-1", "number": "20261123000001"},
+              "level": 1}
+    desk.feed(R.ReviewReceived(**common, status="received", at=T0, bad=True, comment="工地噪音问题一直没有解决"))
+    desk.feed(R.ReviewVerified(**common, status="confirmed", at=T0, confirmed=True))
+
+    [item] = desk.find("department", departments=("zjj",), q="噪音")["items"]
+    assert (item["kind"], item["number"], item["status"]) == ("review", "评〔2026〕7号", "confirmed")
+    assert "差评" in item["title"] and "bad" in item["tags"]
