@@ -135,8 +135,7 @@ class FtsBackend:
                 rows, total, counts = self._matched(conn, query, scope, facets)
             else:
                 rows, total, counts = self._filtered(conn, query, scope, facets)
-            codes = self._departments(conn, [r.seq for r in rows])
-        hits = [Hit(store.document(r, codes.get(r.seq, [])), round(float(r.score), 4)) for r in rows]
+        hits = [Hit(store.document(r), round(float(r.score), 4)) for r in rows]
         return CasePage(hits=hits, total=total, facets=counts)
 
     @staticmethod
@@ -195,14 +194,6 @@ class FtsBackend:
                 counts[name] = _counted(conn, c, where, c.c[name])
         return rows, total, counts
 
-    @staticmethod
-    def _departments(conn: Connection, seqs: list[int]) -> dict[int, list[str]]:
-        codes: dict[int, list[str]] = {}
-        if seqs:
-            for seq, code in conn.execute(sa.select(d.c.seq, d.c.department).where(d.c.seq.in_(seqs))
-                                          .order_by(d.c.department)):
-                codes.setdefault(seq, []).append(code)
-        return codes
 
 
 def _counted(conn: Connection, source: Any, where: list[Any], column: Any) -> list[tuple[str, int]]:

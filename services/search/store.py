@@ -10,7 +10,7 @@ transaction, so a case is searchable the moment its event is consumed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,8 @@ cases = sa.Table(
     sa.Column("status", sa.String(30), nullable=False, server_default=""),
     sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("tags", sa.Text, nullable=False, server_default="[]"),
+    # In their order, the lead department first; case_departments holds the same codes for filtering.
+    sa.Column("departments", sa.Text, nullable=False, server_default="[]"),
     sa.Column("caller_key", sa.String(64)),
     sa.Column("at", UtcDateTime(), nullable=False),
     sa.Column("status_at", UtcDateTime()),
@@ -73,12 +75,13 @@ _COLUMNS = ("number", "title", "body", "address", "region", "status", "confident
 
 def _values(doc: CaseDocument) -> dict[str, Any]:
     return {**{name: getattr(doc, name) for name in _COLUMNS}, "key": doc.key, "kind": doc.kind.value,
-            "source_id": doc.id, "tags": json.dumps(list(doc.tags), ensure_ascii=False), "memo": dumps(doc.memo)}
+            "source_id": doc.id, "tags": json.dumps(list(doc.tags), ensure_ascii=False), "memo": dumps(doc.memo),
+            "departments": json.dumps(list(doc.departments))}
 
 
-def document(row: Any, department_codes: Sequence[str]) -> CaseDocument:
+def document(row: Any) -> CaseDocument:
     m = row._mapping
-    return CaseDocument(kind=CaseKind(m["kind"]), id=m["source_id"], departments=tuple(department_codes),
+    return CaseDocument(kind=CaseKind(m["kind"]), id=m["source_id"], departments=tuple(json.loads(m["departments"])),
                         tags=tuple(json.loads(m["tags"])), memo=json.loads(m["memo"]),
                         **{name: m[name] for name in _COLUMNS})
 
@@ -95,10 +98,7 @@ class CaseRepository(Repository):
         row = self.conn.execute(statement).first()
         if row is None:
             return None
-        codes = self.conn.execute(sa.select(case_departments.c.department)
-                                  .where(case_departments.c.seq == row.seq)
-                                  .order_by(case_departments.c.department)).scalars().all()
-        return row.seq, document(row, codes)
+        return row.seq, document(row)
 
     def save(self, seq: int | None, doc: CaseDocument, *, now: datetime) -> int:
         values = {**_values(doc), "indexed_at": now}
@@ -125,14 +125,8 @@ def batches(conn: Connection, size: int = 2000, *,
         rows = conn.execute(statement.order_by(cases.c.seq).limit(size)).all()
         if not rows:
             return
-        seqs = [r.seq for r in rows]
-        codes: dict[int, list[str]] = {}
-        for seq, code in conn.execute(sa.select(case_departments.c.seq, case_departments.c.department)
-                                      .where(case_departments.c.seq.in_(seqs))
-                                      .order_by(case_departments.c.department)):
-            codes.setdefault(seq, []).append(code)
-        yield [(r.seq, document(r, codes.get(r.seq, []))) for r in rows]
-        last = seqs[-1]
+        yield [(r.seq, document(r)) for r in rows]
+        last = rows[-1].seq
 
 
 def count(conn: Connection) -> int:

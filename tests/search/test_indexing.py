@@ -131,3 +131,12 @@ def test_a_bad_review_is_a_case_of_its_department_and_follows_its_handling(desk)
     [item] = desk.find("department", departments=("zjj",), q="噪音")["items"]
     assert (item["kind"], item["number"], item["status"]) == ("review", "评〔2026〕7号", "confirmed")
     assert "差评" in item["title"] and "bad" in item["tags"]
+
+
+def test_the_lead_department_comes_first_whatever_its_code(desk):
+    desk.feed(ticket(1, "小区噪音扰民", "广场舞噪音"))
+    desk.feed(dispatched(1, "zjj", "cgj"))
+
+    item = desk.find(q="噪音")["items"][0]
+
+    assert (item["department"], item["departments"]) == ("zjj", ["zjj", "cgj"])

@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=30), server_default='', nullable=False),
     sa.Column('confidential', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('tags', sa.Text(), server_default='[]', nullable=False),
+    sa.Column('departments', sa.Text(), server_default='[]', nullable=False),
     sa.Column('caller_key', sa.String(length=64), nullable=True),
     sa.Column('at', shared.tables.UtcDateTime(timezone=True), nullable=False),
     sa.Column('status_at', shared.tables.UtcDateTime(timezone=True), nullable=True),
