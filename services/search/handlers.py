@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from services.search import store
 from services.search.backend import CasePage, CaseQuery, Indexed, SearchBackend
-from services.search.model import PROJECTIONS, CaseDocument, Scope, case_key, draw_completed
+from services.search.model import PROJECTIONS, Scope, case_key, draw_completed
 from services.search.rules import FACETS, SEARCHERS, CaseKind
 from services.search.segment import query_clauses
 from shared.auth import Principal
@@ -108,8 +108,6 @@ def reindex(search: Search, *, progress: Callable[[int], None] | None = None,
 
 
 def documents_total(search: Search) -> int:
+    """How many cases the index holds (a rebuild's length)."""
     with search.db.read() as conn:
         return store.count(conn)
-
-
-__all__ = ["CaseDocument", "Search", "build_query", "index_event", "reindex", "search_cases"]
