@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PORT ?= 8000
 export DUBAN_DATA ?= ./var
 
-.PHONY: run test lint install clean bench migrate seed up-local down-local nginx open311-clients
+.PHONY: run test lint install clean bench migrate seed up-local down-local nginx open311-clients browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,20 @@ $(CLIENTS_STAMP): tests/hotline/open311_clients.txt
 
 open311-clients: $(CLIENTS_STAMP)
 
+## Debian's Chromium and a CJK font for the browser tests (Playwright drives /usr/bin/chromium; it never
+## downloads a browser of its own, and without the font every Chinese character renders as a box)
+browser:
+	@{ [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi zen hei"; } || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing chromium and fonts-wqy-zenhei (Debian packages)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				chromium fonts-wqy-zenhei >/dev/null; \
+		else \
+			echo "the browser tests need: sudo apt-get install chromium fonts-wqy-zenhei" >&2; exit 1; \
+		fi; }
+
 ## Install the test dependencies and run the whole suite
-test: install nginx open311-clients
+test: install nginx open311-clients browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## ruff (lint + import order) and mypy over every package

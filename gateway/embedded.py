@@ -10,6 +10,8 @@ from flask import Flask
 
 import gateway
 from gateway.registry import PARTS, mounts
+from gateway.ui import attach_services
+from gateway.ui.client import InProcess
 from shared.audit_heads import publish_head
 from shared.audit_heads import register_publishing as register_audit_head_publishing
 from shared.auth import TokenService
@@ -92,6 +94,7 @@ def create_suite(settings: Settings | None = None, *, clock: Clock | None = None
     register_idempotency_purge(runtime, {name: context.db for name, context in contexts.items()}, settings)
     register_audit_head_publishing(runtime, {name: context.db for name, context in contexts.items()})
     wsgi = PrefixDispatcher(apps["gateway"], {prefix: apps[name] for prefix, name in mounts().items()})
+    attach_services(apps["gateway"], InProcess(wsgi))  # the pages call the services' APIs in-process
     suite = Suite(wsgi=wsgi, apps=apps, runtime=runtime, transport=transport, tokens=tokens, contexts=contexts,
                   databases={name: context.db for name, context in contexts.items()})
     runtime.run_until_idle()  # deliver whatever an earlier run left in the outboxes

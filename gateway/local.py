@@ -105,6 +105,7 @@ def _env(layout: Layout, part: str) -> dict[str, str]:
     env.pop("DUBAN_JWT_PRIVATE_KEY_FILE", None)
     if part == "gateway":
         env["DUBAN_JWT_PRIVATE_KEY_FILE"] = str(layout.token_keys()[0])
+        env["DUBAN_SERVICES_URL"] = f"http://127.0.0.1:{layout.port}"  # its pages call the services via the edge
     return env
 
 

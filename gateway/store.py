@@ -183,3 +183,35 @@ def replace_password_hash(conn: Connection, username: str, *, old: str, new: str
                           .where(users.c.username == username, users.c.password_hash == old)
                           .values(password_hash=new, updated_at=now))
     return result.rowcount == 1
+
+
+# -- web sessions (gateway/ui/sessions.py) -------------------------------------------------------------
+# The browser holds only a random session id; the row (keyed by its hash) holds the access token.
+ui_sessions = sa.Table(
+    "ui_sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_ui_sessions_expires_at", "expires_at"),
+)
+
+
+def load_ui_session(conn: Connection, id_hash: str) -> tuple[str, datetime] | None:
+    row = conn.execute(sa.select(ui_sessions.c.data, ui_sessions.c.expires_at)
+                       .where(ui_sessions.c.id_hash == id_hash)).one_or_none()
+    return None if row is None else (row.data, row.expires_at)
+
+
+def save_ui_session(conn: Connection, id_hash: str, *, data: str, expires_at: datetime) -> None:
+    updated = conn.execute(ui_sessions.update().where(ui_sessions.c.id_hash == id_hash)
+                           .values(data=data, expires_at=expires_at))
+    if updated.rowcount == 0:
+        conn.execute(ui_sessions.insert().values(id_hash=id_hash, data=data, expires_at=expires_at))
+
+
+def delete_ui_sessions(conn: Connection, *, id_hash: str | None = None, expired_before: datetime | None = None) -> None:
+    """Delete one session, or every session that expired before a time."""
+    if id_hash is not None:
+        conn.execute(ui_sessions.delete().where(ui_sessions.c.id_hash == id_hash))
+    if expired_before is not None:
+        conn.execute(ui_sessions.delete().where(ui_sessions.c.expires_at < expired_before))

@@ -48,6 +48,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "DUBAN_MAX_BODY_BYTES": "largest request body a service reads, in bytes (413 above it); default 1048576",
     "DUBAN_IDEMPOTENCY_TTL_HOURS": "hours a stored Idempotency-Key answer is kept and replayed; default 24",
     "PORT": "HTTP port of the gateway; default 8000",
+    "DUBAN_SERVICES_URL": "gateway, distributed mode: where its pages reach the services' APIs (the edge, "
+                          "e.g. http://edge:8080); unset in embedded mode, where they are called in-process",
+    "DUBAN_SECURE_COOKIES": "1: the pages' session cookie is sent over HTTPS only (TLS at the edge); default 0",
     "DUBAN_TRUSTED_PROXIES": "proxy hops in front of this process whose X-Forwarded-For is trusted; default 0",
     "DUBAN_TRUSTED_PROXY_NETWORKS": "addresses those proxies connect from (a,b/24,…); X-Forwarded-For from any "
                                     "other peer is ignored; default loopback",
@@ -91,6 +94,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     idempotency_ttl_hours: int = 24
     trusted_proxy_networks: str = "127.0.0.0/8,::1/128"
+    services_url: str | None = None
+    secure_cookies: bool = False
     # Background delivery of events in embedded mode; tests turn it off and drain by hand.
     background_workers: bool = True
 
@@ -127,6 +132,8 @@ class Settings:
             max_body_bytes=int(env.get("DUBAN_MAX_BODY_BYTES", str(cls.max_body_bytes))),
             idempotency_ttl_hours=int(env.get("DUBAN_IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
             trusted_proxy_networks=env.get("DUBAN_TRUSTED_PROXY_NETWORKS", cls.trusted_proxy_networks),
+            services_url=env.get("DUBAN_SERVICES_URL") or None,
+            secure_cookies=env.get("DUBAN_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
         )
         if settings.mode not in (EMBEDDED, DISTRIBUTED):
             raise ValueError(f"DUBAN_MODE must be {EMBEDDED} or {DISTRIBUTED}, not {settings.mode!r}")

@@ -1,0 +1,75 @@
+"""The operator's console (话务员): the new-ticket form with live duplicate suggestions, and my tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from gateway.ui import client
+from gateway.ui.access import signed_in
+from gateway.ui.client import ServiceError
+from gateway.ui.hotline import API, blueprint, vocab
+from gateway.ui.hotline.forms import TICKET_FIELDS, TicketForm, apply_errors
+from gateway.ui.hotline.tickets import ticket_context
+from shared.roles import DISPATCHER, OPERATOR
+from shared.text import keywords
+
+# Not closed or merged: what the hotline's own duplicate search considers open.
+OPEN = ["received", "dispatched", "signed", "return_requested", "replied", "reopened"]
+MINE_KEPT = 50          # tickets an operator filed, remembered for the shift (the session)
+SUGGESTIONS = 5
+
+
+@blueprint.route("/operator/new", methods=["GET", "POST"])
+@signed_in(OPERATOR, DISPATCHER)
+def new_ticket() -> Any:
+    """受理: file a ticket; on success its page opens, with the number and query code to read out."""
+    form = TicketForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                created = client.post(f"{API}/tickets", form.body(), idempotency_key=form.idempotency_key.data)
+            except ServiceError as error:
+                if error.status != 422:
+                    raise
+                apply_errors(form, error, TICKET_FIELDS)
+            else:
+                mine = [created["id"], *[i for i in session.get("filed", []) if i != created["id"]]]
+                session["filed"] = mine[:MINE_KEPT]
+                flash(_("已受理：工单编号 %(n)s，查询码 %(c)s。请告知来电人。", n=created["number"],
+                        c=created.get("query_code", "")), "success")
+                return redirect(url_for("ui_hotline.ticket", ticket_id=created["id"]))
+        status = 422
+    return render_template("ui/hotline/new_ticket.html", form=form), status
+
+
+@blueprint.get("/operator/similar")
+@signed_in(OPERATOR, DISPATCHER)
+def similar() -> Any:
+    """Open tickets whose titles share a key word with what is being typed (并单 candidates), as a fragment."""
+    text = f"{request.args.get('title', '')} {request.args.get('content', '')}"[:500]
+    words = sorted(keywords(text), key=len, reverse=True)[:3]
+    hits: dict[str, dict[str, Any]] = {}
+    for word in words:
+        for item in client.get(f"{API}/tickets", q=word[:100], status=OPEN, page_size=SUGGESTIONS)["items"]:
+            entry = hits.setdefault(item["id"], {"ticket": item, "words": []})
+            entry["words"].append(word)
+    ranked = sorted(hits.values(), key=lambda h: (-len(h["words"]), h["ticket"]["created_at"]), reverse=False)
+    return render_template("ui/hotline/_similar.html", hits=ranked[:SUGGESTIONS], words=words, vocab=vocab)
+
+
+@blueprint.get("/operator/mine")
+@signed_in(OPERATOR, DISPATCHER)
+def my_tickets() -> Any:
+    """我的工单: the tickets filed in this session, newest first, as they stand now."""
+    items = []
+    for ticket_id in session.get("filed", [])[:MINE_KEPT]:
+        try:
+            items.append(client.get(f"{API}/tickets/{ticket_id}"))
+        except ServiceError as error:
+            if error.status != 404:
+                raise
+    return render_template("ui/hotline/mine.html", items=items, **ticket_context())
