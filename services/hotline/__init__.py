@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from shared.bootstrap import Environment
 
 NAME = "hotline"
+PUBLIC_INTAKE_PER_MINUTE = 5  # anonymous online filings per client address
 
 
 def open_context(env: Environment, *, policy: DeadlinePolicy | None = None) -> Hotline:
@@ -46,6 +47,9 @@ def create_app(env: Environment, *, tokens: TokenService, context: Hotline | Non
         description="12345 政务服务便民热线：工单受理、派单、签收、答复、回访、公众查询。")
     app.extensions["duban.public_limiter"] = rate_limiter(app, env.settings, env.settings.public_rate_limit,
                                                           scope="public-status")
+    # 网上诉求: a person files a few at most; more from one address in a minute is a script.
+    app.extensions["duban.public_intake_limiter"] = rate_limiter(app, env.settings, PUBLIC_INTAKE_PER_MINUTE,
+                                                                 scope="public-intake")
     smorest.register_blueprint(api.blp)
     smorest.register_blueprint(api.public)
     smorest.register_blueprint(category_api.blp)

@@ -30,6 +30,8 @@ public = Blueprint("public", __name__, url_prefix="/api/hotline/v1/public",
 
 STAFF = (OPERATOR, DISPATCHER, DEPARTMENT, INSPECTOR)
 INTAKE = (OPERATOR, DISPATCHER)
+# Who the audit trail and the timeline name for a ticket the public filed online.
+WEB_PUBLIC = Principal(username="public-web", roles=frozenset(), display_name="网上诉求")
 
 
 def _hotline() -> Hotline:
@@ -177,6 +179,19 @@ def departments() -> list[dict[str, Any]]:
     """Departments tickets can be dispatched to (replica of the directory)."""
     require_principal(*STAFF)
     return reports.departments(_hotline())
+
+
+@public.route("/tickets", methods=["POST"])
+@idempotent
+@public.arguments(s.PublicTicketCreateSchema)
+@public.response(201, s.PublicTicketCreatedSchema)
+def public_intake(data: dict[str, Any]) -> dict[str, Any]:
+    """网上诉求: anyone files a ticket (channel web); answers its number and query code. Rate-limited."""
+    limiter: Limiter = current_app.extensions["duban.public_intake_limiter"]
+    limiter.hit(request.remote_addr or "unknown")
+    ticket = handlers.file_ticket(_hotline(), principal=WEB_PUBLIC, urgency="general", channel="web", **data)
+    return {"number": ticket.number, "query_code": ticket.query_code, "status": ticket.status.value,
+            "status_label": label(ticket.status)}
 
 
 @public.route("/status")

@@ -64,6 +64,31 @@ class TicketCreateSchema(ma.Schema):
     media_url = Text(load_default=None, validate=[validate.Length(max=500), validate.URL(schemes={"http", "https"})])
 
 
+class PublicCallerSchema(CallerSchema):
+    # The hotline calls back (回访) on every ticket it answers: the public form needs a number to call.
+    phone = Text(required=True, validate=validate.Regexp(_PHONE, error="not a phone number"))
+
+
+class PublicTicketCreateSchema(ma.Schema):
+    """网上诉求: what the public portal files (channel web, general urgency; the hotline office grades it)."""
+
+    type = Text(required=True, validate=choices(TicketType))
+    title = Text(required=True, validate=validate.Length(min=2, max=200))
+    content = Text(required=True, validate=validate.Length(min=10, max=5000))
+    caller = fields.Nested(PublicCallerSchema, required=True)
+    address = Text(load_default="", validate=validate.Length(max=300))
+    confidential = StrictBoolean(load_default=False, metadata={"description": "举报人保护: status only on lookup"})
+
+
+class PublicTicketCreatedSchema(ma.Schema):
+    """The two keys to the status page; nothing the filer typed comes back."""
+
+    number = fields.String()
+    query_code = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+
+
 class DispatchSchema(ma.Schema):
     lead_department = Text(required=True, validate=DEPARTMENT_CODE)
     co_departments = fields.List(Text(validate=DEPARTMENT_CODE), load_default=list,

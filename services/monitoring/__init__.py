@@ -36,6 +36,7 @@ def create_app(env: Environment, *, tokens: TokenService, context: Monitoring | 
     """Wire the monitoring API around its context. No I/O happens before this call."""
     from services.monitoring import api
     from services.monitoring.calendar_status import calendar_blp
+    from shared.ratelimit import rate_limiter
     from shared.web import create_service_app
 
     monitoring = context or open_context(env, **overrides)
@@ -43,6 +44,9 @@ def create_app(env: Environment, *, tokens: TokenService, context: Monitoring | 
         NAME, env.settings, title="Duban 电子监察 API", tokens=tokens, context=monitoring,
         package=__name__, run_migrations=run_migrations,
         description="电子监察：监察时钟、预警、黄红牌、效能考核；外部行政审批系统接入。")
+    app.extensions["duban.public_limiter"] = rate_limiter(app, env.settings, env.settings.public_rate_limit,
+                                                          scope="public-ranking")
     smorest.register_blueprint(api.blp)
+    smorest.register_blueprint(api.public)
     smorest.register_blueprint(calendar_blp)
     return app

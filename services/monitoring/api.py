@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app, request
 from flask.views import MethodView
 
 from services.monitoring import board, handlers, scores
@@ -18,11 +19,15 @@ from shared.appcontext import service_context
 from shared.auth import ADMIN, DEPARTMENT, INSPECTOR, require_principal
 from shared.idempotency import idempotent
 from shared.periods import Period, current_quarter, parse_period
+from shared.ratelimit import Limiter
 from shared.schemas import NoteSchema, ReasonSchema, page
 from shared.web import Blueprint, action_endpoint
 
 blp = Blueprint("monitoring", __name__, url_prefix="/api/monitoring/v1",
                 description="电子监察：监察时钟、预警、黄红牌、效能考核、行政审批接入")
+
+public = Blueprint("public", __name__, url_prefix="/api/monitoring/v1/public",
+                   description="公开：单位效能排名（只有单位层面的数字）")
 
 INGEST_ROLES = (ADMIN, DEPARTMENT)
 
@@ -205,6 +210,18 @@ def ranking(query: dict[str, Any]) -> dict[str, Any]:
     items = [r for r in ranked if (visible is None or r["department"] in visible)
              and (not query["department"] or r["department"] == query["department"])]
     return _scores_view(period, items, len(ranked))
+
+
+@public.route("/ranking")
+@public.arguments(s.PublicPeriodQuerySchema, location="query")
+@public.response(200, s.ScoresSchema)
+def public_ranking(query: dict[str, Any]) -> dict[str, Any]:
+    """公开排名: every department's place, score and counts in a period; no person and no case. Rate-limited."""
+    limiter: Limiter = current_app.extensions["duban.public_limiter"]
+    limiter.hit(request.remote_addr or "unknown")
+    period = _period(query["period"])
+    ranked = scores.ranking(scores.department_scores(_monitoring(), period=period))
+    return _scores_view(period, ranked, len(ranked))
 
 
 # -- approvals (ingest for external licensing systems) -------------------------------------------------

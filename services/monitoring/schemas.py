@@ -164,6 +164,11 @@ class PeriodQuerySchema(DepartmentQuerySchema):
                            metadata={"description": "2026Q4, 2026-11 or 2026; default: this quarter"})
 
 
+class PublicPeriodQuerySchema(ma.Schema):
+    period = Text(load_default=None, validate=validate.Length(max=20),
+                  metadata={"description": "2026Q4, 2026-11 or 2026; default: this quarter"})
+
+
 class ScoreSchema(ma.Schema):
     rank = fields.Integer()
     department = fields.String()

@@ -140,3 +140,24 @@ def test_grade_boundaries(on_time, late, yellows, reds, grade):
                     ScorePolicy())
 
     assert entry.grade == grade
+
+
+def test_anyone_reads_the_public_ranking_with_department_figures_only(client, quarter):
+    body = client.get("/api/monitoring/v1/public/ranking", query_string={"period": "2026Q4"},
+                      environ_overrides={"REMOTE_ADDR": "203.0.113.50"}).get_json()
+
+    assert [(d["rank"], d["department"]) for d in body["departments"]] == [
+        (1, "jtj"), (2, "cgj"), (3, "zjj"), (4, "sthj"), (5, "scjg")]
+    assert body["total"] == 5
+    allowed = {"rank", "department", "name", "on_time", "late", "reminders", "yellows", "reds", "on_time_rate",
+               "score", "grade", "grade_label"}
+    assert all(set(d) <= allowed for d in body["departments"])  # no case, no clock, no person
+
+
+def test_the_public_ranking_is_rate_limited_per_address(client, envelope):
+    for _ in range(20):  # DUBAN_PUBLIC_RATE_LIMIT
+        assert client.get("/api/monitoring/v1/public/ranking",
+                          environ_overrides={"REMOTE_ADDR": "203.0.113.51"}).status_code == 200
+    envelope(client.get("/api/monitoring/v1/public/ranking", environ_overrides={"REMOTE_ADDR": "203.0.113.51"}), 429)
+    assert client.get("/api/monitoring/v1/public/ranking",
+                      environ_overrides={"REMOTE_ADDR": "203.0.113.52"}).status_code == 200
