@@ -67,7 +67,6 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
     """The gateway service app: ``/api/auth/v1``, ``/api/directory/v1``, the staff pages and the portal."""
     from gateway.api import auth_blp, directory_blp
     from gateway.calendar_api import calendar_blp
-    from gateway.portal import portal
     from gateway.rules_api import rules_blp
     from gateway.ui import init_ui
     from shared.ratelimit import rate_limiter
@@ -86,6 +85,5 @@ def create_app(env: Environment, *, context: Directory | None = None, tokens: To
     api.register_blueprint(directory_blp)
     api.register_blueprint(calendar_blp)
     api.register_blueprint(rules_blp)
-    app.register_blueprint(portal)
     init_ui(app, env, directory=directory, tokens=app.extensions["duban.tokens"])
     return app

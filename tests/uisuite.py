@@ -32,3 +32,11 @@ def csrf(page: str) -> str:
         r'value="([^"]+)"[^>]*name="csrf_token"', page)
     assert match, "the page carries a CSRF token"
     return match.group(1)
+
+
+def keyed_form(client: Any, path: str, **fields: str) -> dict[str, str]:
+    """A form's fields as its page hands them out (CSRF token, Idempotency-Key), plus ``fields``."""
+    page = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page)
+    assert key, "the form carries an idempotency key"
+    return {"csrf_token": csrf(page), "idempotency_key": key.group(1), **fields}

@@ -100,7 +100,8 @@ def test_operator_dispatcher_department_callback_public_and_inspector(live: Any,
     public.get_by_label("工单编号").fill(number)
     public.get_by_label("查询码").fill(code)
     public.get_by_role("button", name="查询").click()
-    expect(public.locator("#result")).to_contain_text("已办结")
+    expect(public.get_by_test_id("result")).to_contain_text("已办结")
+    expect(public.get_by_test_id("result")).to_contain_text("市住房和城乡建设局")
     page_text = public.locator("body").inner_text()
     for secret in ("张三丰", "13812345678", "滨江路88号"):
         assert secret not in page_text

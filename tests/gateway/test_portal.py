@@ -1,16 +1,18 @@
-"""The public portal page: served at /, in Chinese by default and in English on request."""
+"""The public portal's front page: served at /, in Chinese by default and in English on request."""
 
 from __future__ import annotations
 
 
-def test_the_portal_serves_the_status_lookup_form_in_chinese(client) -> None:
+def test_the_portal_offers_filing_status_and_ranking_in_chinese(client) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert '<html lang="zh-CN">' in page
-    assert "工单编号" in page and "查询码" in page
-    assert "/api/hotline/v1/public/status" in page  # the page reads the public API, nothing private
+    assert '<label for="number">工单编号</label>' in page and '<label for="code">查询码</label>' in page
+    for path in ('href="/file"', 'href="/status"', 'href="/ranking"', 'href="/login"'):
+        assert path in page
+    assert 'name="viewport"' in page  # laid out for phones
 
 
 def test_the_portal_speaks_english_when_asked(client) -> None:
@@ -19,14 +21,8 @@ def test_the_portal_speaks_english_when_asked(client) -> None:
     assert "Ticket number" in page and "工单编号" not in page
 
 
-def test_the_portal_prefills_and_escapes_what_the_link_carries(client) -> None:
-    page = client.get('/?number=20261123000001&code=<script>x</script>').get_data(as_text=True)
-    assert 'value="20261123000001"' in page
-    assert "<script>x</script>" not in page
-
-
 def test_the_portal_stylesheet_is_served(client) -> None:
-    response = client.get("/static/portal/portal.css")
+    response = client.get("/static/ui.css")
     try:
         assert response.status_code == 200
         assert "text/css" in response.content_type

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from shared.clock import ManualClock
-from tests.uisuite import DEMO_PASSWORD, MONDAY_9AM, csrf, demo_suite
+from tests.uisuite import DEMO_PASSWORD, MONDAY_9AM, csrf, demo_suite, keyed_form
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +30,7 @@ def signed_in(suite: Any, username: str) -> Client:
 
 
 def ticket_form(client: Client, **fields: str) -> dict[str, str]:
-    page = client.get("/operator/new").get_data(as_text=True)
-    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page)
-    assert key
-    return {"csrf_token": csrf(page), "idempotency_key": key.group(1), "type": "complaint", "urgency": "general",
-            "channel": "phone", **fields}
+    return keyed_form(client, "/operator/new", type="complaint", urgency="general", channel="phone", **fields)
 
 
 def test_the_new_ticket_form_says_what_is_wrong_next_to_each_field(suite: Any) -> None:
