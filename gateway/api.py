@@ -19,6 +19,7 @@ from gateway.schemas import (
     TokenRequestSchema,
     TokenSchema,
     UserCreateSchema,
+    UserPageSchema,
     UserReadSchema,
 )
 from shared.appcontext import service_context
@@ -111,6 +112,15 @@ class DepartmentByCode(MethodView):
 
 @directory_blp.route("/users")
 class Users(MethodView):
+    @requires(ADMIN)
+    @directory_blp.doc(security=BEARER)
+    @directory_blp.arguments(DepartmentListQuerySchema(only=("page", "page_size")), location="query")
+    @directory_blp.response(200, UserPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """用户列表（管理员） / list users (admin)"""
+        items, total = handlers.list_users(_directory(), page=query["page"], page_size=query["page_size"])
+        return {"items": items, "page": query["page"], "page_size": query["page_size"], "total": total}
+
     @requires(ADMIN)
     @idempotent
     @directory_blp.doc(security=BEARER)

@@ -163,6 +163,13 @@ def create_user(directory: Directory, *, actor: str, username: str, display_name
     return user
 
 
+def list_users(directory: Directory, *, page: int = 1, page_size: int = 50) -> tuple[list[User], int]:
+    """A page of logins by username, and how many there are."""
+    with directory.db.read() as conn:
+        return (store.list_users(conn, offset=(page - 1) * page_size, limit=page_size),
+                store.count_users(conn))
+
+
 def _add_user(uow: UnitOfWork, user: User) -> None:
     if store.get_user(uow.conn, user.username) is not None:
         raise Conflict(f"用户名已存在 / username already exists: {user.username}",

@@ -43,6 +43,13 @@ class UserReadSchema(PrincipalSchema):
     created_at = fields.AwareDateTime()
 
 
+class UserPageSchema(Schema):
+    items = fields.List(fields.Nested(UserReadSchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
 class UserCreateSchema(Schema):
     username = Text(required=True)
     display_name = Text(required=True)

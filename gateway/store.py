@@ -156,6 +156,10 @@ def list_users(conn: Connection, *, offset: int = 0, limit: int | None = None) -
     return _users(conn, rows)
 
 
+def count_users(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
+
+
 def existing_usernames(conn: Connection, usernames: Iterable[str]) -> set[str]:
     wanted = list(usernames)
     if not wanted:

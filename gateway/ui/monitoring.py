@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from gateway.ui import client
 from gateway.ui.access import MenuEntry, current_user, safe_next, signed_in, ui_blueprint
 from gateway.ui.client import ServiceError
-from gateway.ui.hotline.forms import KeyedForm, apply_errors
+from gateway.ui.forms import KeyedForm, send
 from gateway.ui.hotline.vocab import choices
 from shared.roles import DEPARTMENT, DISPATCHER, INSPECTOR
 
@@ -112,17 +112,10 @@ def issue_card() -> Any:
     """人工亮牌 (abnormal handling: refusal without reasons, unlawful fees …)."""
     form = ManualCardForm(prefix="manual")
     form.department.choices = choices([("", ""), *_departments()])
-    if form.validate():
-        try:
-            client.post(f"{API}/cards", {"department": form.department.data, "color": form.color.data,
-                                         "reason": form.reason.data}, idempotency_key=form.idempotency_key.data)
-        except ServiceError as error:
-            if error.status != 422:
-                raise
-            apply_errors(form, error)
-        else:
-            flash(_("已人工亮牌。"), "success")
-            return redirect(url_for("ui_monitoring.cards"))
+    body = {"department": form.department.data, "color": form.color.data, "reason": form.reason.data}
+    if form.validate() and send(form, f"{API}/cards", body):
+        flash(_("已人工亮牌。"), "success")
+        return redirect(url_for("ui_monitoring.cards"))
     flash(_("亮牌未完成：%(e)s", e="；".join(f"{f.label.text}：{'、'.join(map(str, f.errors))}"
                                           for f in form if f.errors) or "；".join(form.form_errors)), "warning")
     return redirect(url_for("ui_monitoring.cards"))

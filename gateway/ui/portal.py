@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from gateway.ui import client
 from gateway.ui.access import ui_blueprint
 from gateway.ui.client import ServiceError
+from gateway.ui.forms import PHONE, KeyedForm, apply_errors
 from gateway.ui.hotline import vocab
-from gateway.ui.hotline.forms import PHONE, KeyedForm, apply_errors
 
 blueprint = ui_blueprint("ui_portal", __name__)
 MENU: tuple[Any, ...] = ()

@@ -57,8 +57,10 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The machine is shared (2 cores, other suites running): waits are generous, the assertions exact.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -143,7 +145,7 @@ def session_for(browser: Any, live: LiveSuite) -> Any:
         context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)
         if username is not None:
             page.goto(f"{live.url}/login")
             page.get_by_label("用户名").fill(username)

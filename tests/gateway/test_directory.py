@@ -317,3 +317,17 @@ def test_the_cli_creates_a_user_with_a_prompted_password(client, app, settings):
     assert "a long enough secret" not in result.output
     login = client.post("/api/auth/v1/token", json={"username": "ops", "password": "a long enough secret"})
     assert login.status_code == 200
+
+
+def test_an_admin_lists_users_a_page_at_a_time_without_password_hashes(client, admin, bearer, make_user):
+    for name in ("aaa-first", "bbb-second", "ccc-third"):
+        make_user(username=name, roles=(OPERATOR,))
+
+    first = client.get(USERS, headers=admin, query_string={"page_size": 2})
+    second = client.get(USERS, headers=admin, query_string={"page_size": 2, "page": 2})
+
+    assert first.status_code == 200 and first.json["total"] == 3
+    assert [u["username"] for u in first.json["items"]] == ["aaa-first", "bbb-second"]
+    assert [u["username"] for u in second.json["items"]] == ["ccc-third"]
+    assert "password_hash" not in first.json["items"][0] and first.json["items"][0]["roles"] == [OPERATOR]
+    assert client.get(USERS, headers=bearer(OPERATOR)).status_code == 403

@@ -76,7 +76,7 @@ def test_logging_in_replaces_the_id_the_visitor_had_before(client: Any, make_use
 
 
 def test_each_role_lands_on_its_own_start_page(client: Any, make_user: Any, app: Any) -> None:
-    for roles, start in (((INSPECTOR,), "/board"), ((OPERATOR,), "/operator/new"), ((ADMIN,), "/home")):
+    for roles, start in (((INSPECTOR,), "/board"), ((OPERATOR,), "/operator/new"), ((ADMIN,), "/admin/departments")):
         fresh = app.test_client()
         assert log_in(fresh, make_user(roles=roles).username).headers["Location"] == start
 
@@ -90,11 +90,11 @@ def test_the_login_returns_to_the_page_asked_for_but_never_off_site(client: Any,
 
 def test_an_expired_session_sends_the_user_to_log_in_again_and_says_why(client: Any, make_user: Any,
                                                                         clock: Any) -> None:
-    log_in(client, make_user(roles=(ADMIN,)).username)
-    assert client.get("/home").status_code == 200
+    log_in(client, make_user(roles=(OPERATOR,)).username)
+    assert client.get("/board").status_code == 403  # signed in (and refused: the page needs no service)
     clock.advance(timedelta(minutes=481))  # one shift (DUBAN_TOKEN_TTL_MINUTES) and a minute
-    response = client.get("/home")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/home")
+    response = client.get("/board")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/board")
     assert "登录已过期，请重新登录。" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -106,19 +106,21 @@ def test_a_page_the_role_may_not_open_is_refused_with_a_page(client: Any, make_u
 
 
 def test_logging_out_ends_the_session_on_the_server(client: Any, make_user: Any, db: Any) -> None:
-    log_in(client, make_user(roles=(ADMIN,)).username)
-    page = client.get("/home").get_data(as_text=True)
+    log_in(client, make_user(roles=(OPERATOR,)).username)
+    page = client.get("/board").get_data(as_text=True)  # any page: its header has the logout form
     response = client.post("/logout", data={"csrf_token": csrf(page)})
     assert response.status_code == 302
     with db.read() as conn:
         tokens = conn.execute(sa.text("SELECT count(*) FROM ui_sessions WHERE data LIKE '%token%'")).scalar_one()
     assert tokens == 0
-    after = client.get("/home")
+    after = client.get("/board")
     assert after.status_code == 302
     assert "登录已过期" not in client.get(after.headers["Location"]).get_data(as_text=True)
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(client: Any, make_user: Any) -> None:
-    log_in(client, make_user(roles=(ADMIN,)).username)
-    page = client.get("/home").get_data(as_text=True)
-    assert "监察看板" in page and "新建工单" in page  # admin holds every role
+    log_in(client, make_user(roles=(OPERATOR,)).username)
+    page = client.get("/board").get_data(as_text=True)
+    nav = page[page.index('<nav aria-label="主导航">'):page.index("</nav>")]
+    assert "新建工单" in nav and "工单查询" in nav
+    assert "监察看板" not in nav and "待派单" not in nav and "单位管理" not in nav

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,35 +16,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from gateway.ui.client import ServiceError
+from gateway.ui.forms import PHONE, KeyedForm, length, required
 from gateway.ui.hotline import vocab
-
-PHONE = r"^[0-9+\-() ]{3,20}$"
-
-
-def _required() -> DataRequired:
-    return DataRequired(_l("此项必填"))
-
-
-def _length(low: int, high: int) -> Length:
-    return Length(min=low, max=high, message=_l("长度应为 %(min)d–%(max)d 个字"))
-
-
-class KeyedForm(FlaskForm):
-    """A form that carries an Idempotency-Key: submitting it twice changes nothing twice."""
-
-    idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex)
 
 
 class TicketForm(KeyedForm):
     type = SelectField(_l("诉求类型"), choices=vocab.choices(vocab.TYPES), default="complaint")
     urgency = SelectField(_l("紧急程度"), choices=vocab.choices(vocab.URGENCIES), default="general")
     channel = SelectField(_l("来源渠道"), choices=vocab.choices(vocab.CHANNELS), default="phone")
-    title = StringField(_l("标题"), validators=[_required(), _length(2, 200)],
+    title = StringField(_l("标题"), validators=[required(), length(2, 200)],
                         render_kw={"autocomplete": "off"})
-    content = TextAreaField(_l("诉求内容"), validators=[_required(), _length(2, 5000)])
+    content = TextAreaField(_l("诉求内容"), validators=[required(), length(2, 5000)])
     caller_name = StringField(_l("来电人姓名"), validators=[Optional(), Length(max=100)])
     caller_phone = StringField(_l("联系电话"), validators=[Optional(), Regexp(PHONE, message=_l("不是有效的电话号码"))],
                                render_kw={"inputmode": "tel"})
@@ -71,16 +53,16 @@ TICKET_FIELDS = {"caller.name": "caller_name", "caller.phone": "caller_phone"}
 
 
 class ContentForm(KeyedForm):
-    content = TextAreaField(_l("内容"), validators=[_required(), _length(2, 5000)])
+    content = TextAreaField(_l("内容"), validators=[required(), length(2, 5000)])
 
 
 class AnswerForm(ContentForm):
-    content = TextAreaField(_l("答复内容"), validators=[_required(), _length(2, 5000)])
+    content = TextAreaField(_l("答复内容"), validators=[required(), length(2, 5000)])
 
 
 class LegalChannelForm(KeyedForm):
     channel = SelectField(_l("法定途径"), choices=vocab.choices(vocab.LEGAL_CHANNELS))
-    content = TextAreaField(_l("告知内容"), validators=[_required(), _length(2, 5000)])
+    content = TextAreaField(_l("告知内容"), validators=[required(), length(2, 5000)])
 
 
 class TransferForm(KeyedForm):
@@ -89,7 +71,7 @@ class TransferForm(KeyedForm):
 
 
 class DispatchForm(KeyedForm):
-    lead_department = SelectField(_l("主办单位"), validators=[_required()], choices=[])
+    lead_department = SelectField(_l("主办单位"), validators=[required()], choices=[])
     co_departments = SelectMultipleField(_l("协办单位"), choices=[], validate_choice=False)
     note = TextAreaField(_l("派单意见"), validators=[Optional(), Length(max=2000)])
 
@@ -99,7 +81,7 @@ class DispatchForm(KeyedForm):
 
 
 class ReturnForm(KeyedForm):
-    reason = TextAreaField(_l("退单理由"), validators=[_required(), _length(5, 2000)])
+    reason = TextAreaField(_l("退单理由"), validators=[required(), length(5, 2000)])
 
 
 class ReturnReviewForm(KeyedForm):
@@ -119,7 +101,7 @@ class ExtensionForm(KeyedForm):
     # 延期 ≤ 10 working days in all (Beijing draft standard).
     days = IntegerField(_l("延期工作日数"), validators=[InputRequired(_l("此项必填")), NumberRange(
         min=1, max=10, message=_l("应为 1–10 个工作日"))])
-    reason = TextAreaField(_l("延期理由"), validators=[_required(), _length(5, 2000)])
+    reason = TextAreaField(_l("延期理由"), validators=[required(), length(5, 2000)])
 
 
 class ExtensionReviewForm(KeyedForm):
@@ -132,15 +114,15 @@ class ExtensionReviewForm(KeyedForm):
 
 
 class NoteForm(KeyedForm):
-    note = TextAreaField(_l("催办意见"), validators=[_required(), _length(2, 2000)])
+    note = TextAreaField(_l("催办意见"), validators=[required(), length(2, 2000)])
 
 
 class ReplyForm(KeyedForm):
-    content = TextAreaField(_l("答复内容"), validators=[_required(), _length(2, 5000)])
+    content = TextAreaField(_l("答复内容"), validators=[required(), length(2, 5000)])
 
 
 class AssistForm(KeyedForm):
-    content = TextAreaField(_l("协办意见"), validators=[_required(), _length(2, 5000)])
+    content = TextAreaField(_l("协办意见"), validators=[required(), length(2, 5000)])
 
 
 class CallbackForm(KeyedForm):
@@ -151,11 +133,11 @@ class CallbackForm(KeyedForm):
 
 
 class CloseForm(KeyedForm):
-    reason = TextAreaField(_l("办结说明"), validators=[_required(), _length(2, 2000)])
+    reason = TextAreaField(_l("办结说明"), validators=[required(), length(2, 2000)])
 
 
 class MergeForm(KeyedForm):
-    into = StringField(_l("并入工单（编号）"), validators=[_required(), Length(max=36)])
+    into = StringField(_l("并入工单（编号）"), validators=[required(), Length(max=36)])
 
 
 def plain_body(form: FlaskForm) -> dict[str, Any]:
@@ -164,17 +146,3 @@ def plain_body(form: FlaskForm) -> dict[str, Any]:
         return form.body()
     return {name: field.data for name, field in form._fields.items()
             if name not in ("csrf_token", "idempotency_key")}
-
-
-def apply_errors(form: FlaskForm, error: ServiceError, renames: dict[str, str] | None = None) -> None:
-    """Put the service's field errors on the form's fields; the rest becomes the form's own error."""
-    unplaced: list[str] = []
-    for name, messages in error.field_errors().items():
-        target = (renames or {}).get(name, name)
-        field = form._fields.get(target)
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-        else:
-            unplaced.extend(messages)
-    if unplaced or not error.field_errors():
-        form.form_errors.extend([error.message, *unplaced] if error.message else unplaced)

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from gateway.ui import client
 from gateway.ui.access import signed_in
 from gateway.ui.client import ServiceError
+from gateway.ui.forms import apply_errors
 from gateway.ui.hotline import API, blueprint, vocab
-from gateway.ui.hotline.forms import TICKET_FIELDS, TicketForm, apply_errors
+from gateway.ui.hotline.forms import TICKET_FIELDS, TicketForm
 from gateway.ui.hotline.tickets import ticket_context
 from shared.roles import DISPATCHER, OPERATOR
 from shared.text import keywords

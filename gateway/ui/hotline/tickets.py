@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from gateway.ui import client
 from gateway.ui.access import current_user, safe_next, signed_in
 from gateway.ui.client import ServiceError
+from gateway.ui.forms import apply_errors
 from gateway.ui.hotline import API, blueprint, department_names, departments, vocab
 from gateway.ui.hotline.actions import ACTIONS, available
 from gateway.ui.hotline.countdown import countdown
-from gateway.ui.hotline.forms import DispatchForm, ReturnReviewForm, apply_errors, plain_body
+from gateway.ui.hotline.forms import DispatchForm, ReturnReviewForm, plain_body
 from shared.roles import DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR
 
 PAGE_SIZE = 20
