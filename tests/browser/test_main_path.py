@@ -126,6 +126,7 @@ def test_operator_dispatcher_department_callback_public_and_inspector(live: Any,
     expect(inspector).to_have_url(f"{url}/board")
     expect(inspector.locator("body")).to_have_attribute("data-charts-drawn", "2")
     assert int(inspector.get_by_test_id("total-yellow").inner_text()) > yellow_before
+    shoot(inspector, "06-board-after-time-passed")
     expect(inspector.get_by_test_id("board-table").locator('tr[data-department="cgj"]')).to_contain_text(
         re.compile(r"\d"))
     inspector.get_by_role("link", name="黄红牌").click()
