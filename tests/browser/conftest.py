@@ -120,6 +120,28 @@ def live(tmp_path: Path) -> Iterator[LiveSuite]:
         suite.close()
 
 
+# Every form control has a label (or an aria-label), charts have a text alternative, the page names its
+# language and has one main heading: checked on every page a test photographs.
+_ACCESSIBILITY = """() => {
+  const problems = [];
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden") continue;
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")) problems.push("unlabelled " + (el.name || el.id));
+  }
+  for (const el of document.querySelectorAll("[data-chart]")) {
+    if (!el.getAttribute("aria-label")) problems.push("chart without a text alternative");
+  }
+  if (!document.documentElement.lang) problems.push("no lang");
+  if (document.querySelectorAll("h1").length !== 1) problems.push("h1 count " + document.querySelectorAll("h1").length);
+  return problems;
+}"""
+
+
+def assert_accessible(page: Any) -> None:
+    problems = page.evaluate(_ACCESSIBILITY)
+    assert not problems, f"{page.url}: {problems}"
+
+
 @pytest.fixture
 def shoot(request: pytest.FixtureRequest) -> Any:
     """``shoot(page, "01-operator")`` saves a full-page screenshot under var/screenshots/<test>/."""
@@ -127,6 +149,7 @@ def shoot(request: pytest.FixtureRequest) -> Any:
     shutil.rmtree(folder, ignore_errors=True)
 
     def take(page: Any, name: str) -> Path:
+        assert_accessible(page)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
