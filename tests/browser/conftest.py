@@ -126,7 +126,8 @@ _ACCESSIBILITY = """() => {
   const problems = [];
   for (const el of document.querySelectorAll("input, select, textarea")) {
     if (el.type === "hidden") continue;
-    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")) problems.push("unlabelled " + (el.name || el.id));
+    const named = (el.labels && el.labels.length) || el.getAttribute("aria-label");
+    if (!named) problems.push("unlabelled " + (el.name || el.id));
   }
   for (const el of document.querySelectorAll("[data-chart]")) {
     if (!el.getAttribute("aria-label")) problems.push("chart without a text alternative");
