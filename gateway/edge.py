@@ -45,6 +45,11 @@ class EdgeConfig:
     # (127.0.0.2), which the apps alone trust, so another local process reaching a service port
     # directly is the client itself, whatever X-Forwarded-For it sends.
     source: str | None = None
+    # Where the gateway's pages reach the APIs (DUBAN_SERVICES_URL): a listener on the internal side only,
+    # without the edge's own rate limits, passing on the X-Forwarded-For the gateway sets (the browser's
+    # address), so the services' per-client limits count each citizen, not the gateway. None: no such
+    # listener.
+    internal_listen: str | None = None
 
 
 def render(config: EdgeConfig) -> str:
@@ -124,13 +129,34 @@ def render(config: EdgeConfig) -> str:
         lines += [f"        location @{name} {{", "            default_type application/json;",
                   *(["            add_header Retry-After 60 always;"] if status == 429 else []),
                   f"            return {status} '{escaped}';", "        }"]
-    lines += ["    }", "}", ""]
+    lines += ["    }"]
+    if config.internal_listen:
+        lines += _internal_server(config)
+    lines += ["}", ""]
     return "\n".join(lines)
 
 
+def _internal_server(config: EdgeConfig) -> list[str]:
+    """The gateway's way to the APIs: routed like the public server, the client named by the gateway."""
+    headers = ["proxy_set_header Host $host;", "proxy_set_header X-Forwarded-For $http_x_forwarded_for;",
+               "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header X-Request-Id $request_id;",
+               'proxy_set_header Connection "";']
+    lines = ["", "    # The gateway's pages call the APIs here (never published): no edge limit, and the client",
+             "    # address is the one the gateway passes on (the services' own limits count it).",
+             "    server {", f"        listen {config.internal_listen};",
+             *(f"        {header}" for header in headers),
+             "        location = /metrics { return 404; }"]
+    for part in config.upstreams:
+        if part != "gateway":
+            lines += [f"        location /api/{part}/ {{", f"            proxy_pass http://{part};", "        }"]
+    lines += ["        location /api/ {", "            proxy_pass http://gateway;", "        }",
+              "        location / { return 404; }", "    }"]
+    return lines
+
+
 def compose_config() -> EdgeConfig:
-    """The edge of docker-compose.yml: every part's web service on its port 8000."""
-    return EdgeConfig(listen="8080", upstreams={part: f"{part}:8000" for part in PARTS})
+    """The edge of docker-compose.yml: every part's web service on its port 8000; 8081 for the gateway's pages."""
+    return EdgeConfig(listen="8080", upstreams={part: f"{part}:8000" for part in PARTS}, internal_listen="8081")
 
 
 def nginx_binary() -> str:

@@ -53,6 +53,11 @@ class Layout:
                    amqp_url=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
                    redis_url=os.environ.get("DUBAN_REDIS_URL", "redis://127.0.0.1:6379/0"))
 
+    @property
+    def internal_port(self) -> int:
+        """The edge's listener for the gateway's calls to the services (the port base itself, unused else)."""
+        return self.port_base
+
     def port_of(self, part: str) -> int:
         """The loopback port of a part's gunicorn (nginx alone listens on $PORT)."""
         return self.port_base + 1 + list(PARTS).index(part)
@@ -105,7 +110,8 @@ def _env(layout: Layout, part: str) -> dict[str, str]:
     env.pop("DUBAN_JWT_PRIVATE_KEY_FILE", None)
     if part == "gateway":
         env["DUBAN_JWT_PRIVATE_KEY_FILE"] = str(layout.token_keys()[0])
-        env["DUBAN_SERVICES_URL"] = f"http://127.0.0.1:{layout.port}"  # its pages call the services via the edge
+        # Its pages call the services through the edge's internal listener (gateway/edge.py).
+        env["DUBAN_SERVICES_URL"] = f"http://127.0.0.1:{layout.internal_port}"
     return env
 
 
@@ -255,7 +261,7 @@ def _edge_config(layout: Layout) -> Any:
     from gateway.edge import LOCAL_SOURCE, EdgeConfig
 
     return EdgeConfig(listen=f"127.0.0.1:{layout.port}", workers="2", prefix=layout.root / "edge",
-                      source=LOCAL_SOURCE,
+                      source=LOCAL_SOURCE, internal_listen=f"127.0.0.1:{layout.internal_port}",
                       upstreams={part: f"127.0.0.1:{layout.port_of(part)}" for part in PARTS},
                       public_per_minute=int(os.environ.get("DUBAN_PUBLIC_RATE_LIMIT", "20")))
 

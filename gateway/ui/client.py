@@ -64,6 +64,8 @@ class OverHttp:
         url = self.base_url + path + (f"?{_query(query)}" if query else "")
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
+        if client_addr:  # the edge's internal listener passes it on: the services' limits count the citizen
+            headers = {**headers, "X-Forwarded-For": client_addr}
         response = self.pool.request(method, url, body=None if body is None else json.dumps(body).encode(),
                                      headers=headers)
         return Answer(response.status, json.loads(response.data) if response.data else None)

@@ -74,3 +74,31 @@ def test_nginx_accepts_the_rendered_config(tmp_path):
     checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30)
 
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_gateways_pages_reach_the_apis_on_an_internal_listener_that_names_the_citizen(tmp_path):
+    """Unlimited at the edge (the services count each client themselves) and passing the gateway's
+    X-Forwarded-For, so a busy portal is not one client; never serving the pages themselves."""
+    config = EdgeConfig(listen="127.0.0.1:18999", prefix=tmp_path, internal_listen="127.0.0.1:18998",
+                        upstreams={part: f"127.0.0.1:{19000 + i}" for i, part in enumerate(PARTS)})
+    public, internal = render(config).split("listen 127.0.0.1:18998;")
+
+    assert "proxy_set_header X-Forwarded-For $http_x_forwarded_for;" not in public
+    assert "proxy_set_header X-Forwarded-For $http_x_forwarded_for;" in internal
+    assert "limit_req" not in internal
+    for part in PARTS:
+        if part != "gateway":
+            assert re.search(rf"location /api/{part}/ {{\s+proxy_pass http://{part};", internal), part
+    assert re.search(r"location /api/ {\s+proxy_pass http://gateway;", internal)
+    assert "location / { return 404; }" in internal
+    assert render(local_config(tmp_path)).count("server {") == 1  # no listener unless asked for
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+                    reason="nginx is not installed (`make nginx`)")
+def test_nginx_accepts_the_config_with_the_internal_listener(tmp_path):
+    config = EdgeConfig(listen="127.0.0.1:18999", prefix=tmp_path, internal_listen="127.0.0.1:18998",
+                        upstreams={part: f"127.0.0.1:{19000 + i}" for i, part in enumerate(PARTS)})
+    command = argv(write_local(config))[:-2]
+    checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr

@@ -256,6 +256,43 @@ def test_the_edge_caps_request_bodies_and_hides_metrics(topology):
     assert status_code(f"{base}/api/hotline/openapi.json") == 200
 
 
+def test_the_pages_work_through_the_edge_and_reach_the_services_over_http(topology):
+    """A staff page and the portal, served by the gateway-web process, which calls the services through
+    the edge's internal listener (DUBAN_SERVICES_URL)."""
+    import http.cookiejar
+    import re
+    from urllib.parse import urlencode
+
+    base, password = topology["base"], topology["password"]
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def page(path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        data = urlencode(form).encode() if form is not None else None
+        try:
+            with browser.open(f"{base}{path}", data=data, timeout=15) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def token_of(html: str, name: str = "csrf_token") -> str:
+        found = re.search(rf'name="{name}"[^>]*value="([^"]+)"', html) or re.search(
+            rf'value="([^"]+)"[^>]*name="{name}"', html)
+        assert found, html[:500]
+        return found.group(1)
+
+    _status, login = page("/login")
+    status, board = page("/login", {"csrf_token": token_of(login), "username": "inspector", "password": password})
+    assert status == 200 and 'id="board-data"' in board, board[:500]  # followed the redirect to /board
+
+    _status, form = page("/file")
+    status, filed = page("/file", {"csrf_token": token_of(form), "idempotency_key": token_of(form, "idempotency_key"),
+                                   "type": "help", "title": "路灯不亮", "content": "滨江路路灯连续三晚不亮，请维修",
+                                   "phone": "13900002222"})
+    assert status == 201, filed[:500]
+    number = re.search(r'data-testid="number">(\d+)<', filed)
+    assert number and "13900002222" not in filed
+
+
 def test_a_spot_check_drawn_through_the_edge_replays_and_its_finding_becomes_a_notice(topology):
     """双随机 over the distributed topology: directories and a plan through nginx, the public record replays
     with the stand-alone verifier, and a finding reaches rectification through RabbitMQ."""
