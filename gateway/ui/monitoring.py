@@ -106,6 +106,15 @@ def cards() -> Any:
                            manual=manual, note_form=CardNoteForm(), user=current_user(), vocab=VOCAB)
 
 
+@blueprint.get("/board/cards/to-acknowledge")
+@signed_in(DEPARTMENT)
+def cards_to_acknowledge() -> Any:
+    """A department's cards it has not acknowledged yet, as a fragment (its inbox loads it with htmx)."""
+    found = client.get(f"{API}/cards", page_size=50)["items"]
+    waiting = [c for c in found if not c.get("acknowledged_at") and c["status"] in ("issued", "confirmed")]
+    return render_template("ui/monitoring/_to_acknowledge.html", cards=waiting, vocab=VOCAB)
+
+
 @blueprint.post("/board/cards")
 @signed_in(INSPECTOR)
 def issue_card() -> Any:

@@ -161,3 +161,19 @@ def test_cards_are_issued_by_hand_acknowledged_and_revoked_through_the_pages(des
                              data={"csrf_token": csrf(page), "note": "经核实系误判"})
     assert revoked.status_code == 302
     assert "已撤销" in inspector.get("/board/cards?department=rsj").get_data(as_text=True)
+
+
+def test_the_department_inbox_lists_the_cards_it_has_not_acknowledged(desk: Desk) -> None:
+    inspector = desk.user("inspector")
+    page = inspector.get("/board/cards").get_data(as_text=True)
+    key = re.search(r'name="manual-idempotency_key" type="hidden" value="([^"]+)"', page)
+    assert key
+    inspector.post("/board/cards", data={"csrf_token": csrf(page), "manual-idempotency_key": key.group(1),
+                                         "manual-department": "wjw", "manual-color": "red",
+                                         "manual-reason": "违规收取检查费"})
+    department = desk.user("dept-wjw")
+    inbox = department.get("/inbox").get_data(as_text=True)
+    assert 'hx-get="/board/cards/to-acknowledge"' in inbox
+    fragment = department.get("/board/cards/to-acknowledge").get_data(as_text=True)
+    assert "违规收取检查费" in fragment and "<html" not in fragment
+    assert "违规收取检查费" not in desk.user("dept-jyj").get("/board/cards/to-acknowledge").get_data(as_text=True)
