@@ -164,11 +164,18 @@ def shoot(request: pytest.FixtureRequest) -> Any:
 def session_for(browser: Any, live: LiveSuite) -> Any:
     """``session_for("operator")`` → a page in its own browser context, signed in through the login form."""
     contexts: list[Any] = []
+    errors: list[str] = []
 
     def open_as(username: str | None, *, viewport: dict[str, int] | None = None) -> Any:
         context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
+        # A script error or a resource the page's policy refused shows in the console: none is expected.
+        # (A page answering 4xx on purpose — a form's 422, a refusal's 403 — is logged too, and is fine.)
+        page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+                if message.type == "error" and "the server responded with a status of 4" not in message.text
+                else None)
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
         page.set_default_timeout(30_000)
         if username is not None:
             page.goto(f"{live.url}/login")
@@ -181,3 +188,4 @@ def session_for(browser: Any, live: LiveSuite) -> Any:
     yield open_as
     for context in contexts:
         context.close()
+    assert not errors, errors

@@ -124,3 +124,14 @@ def test_the_navigation_shows_only_what_the_role_may_open(client: Any, make_user
     nav = page[page.index('<nav aria-label="主导航">'):page.index("</nav>")]
     assert "新建工单" in nav and "工单查询" in nav
     assert "监察看板" not in nav and "待派单" not in nav and "单位管理" not in nav
+
+
+def test_pages_forbid_framing_and_foreign_scripts_and_signed_in_pages_are_not_cached(client: Any,
+                                                                                   make_user: Any) -> None:
+    public = client.get("/login")
+    assert "script-src 'self'" in public.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in public.headers["Content-Security-Policy"]
+    assert public.headers["X-Frame-Options"] == "DENY" and public.headers["Referrer-Policy"] == "same-origin"
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    log_in(client, make_user(roles=(OPERATOR,)).username)
+    assert client.get("/board").headers["Cache-Control"] == "no-store"
