@@ -177,3 +177,17 @@ def test_the_department_inbox_lists_the_cards_it_has_not_acknowledged(desk: Desk
     fragment = department.get("/board/cards/to-acknowledge").get_data(as_text=True)
     assert "违规收取检查费" in fragment and "<html" not in fragment
     assert "违规收取检查费" not in desk.user("dept-jyj").get("/board/cards/to-acknowledge").get_data(as_text=True)
+
+
+def test_the_dispatcher_merges_a_duplicate_from_its_suggestions_in_one_click(desk: Desk) -> None:
+    first = desk.file("桥下积水严重影响通行")
+    second = desk.file("桥下积水严重影响通行再次反映")
+    dispatcher = desk.user("dispatcher")
+    page = dispatcher.get(f"/tickets/{second}").get_data(as_text=True)
+    suggested = re.search(r'name="merge-into" value="(\d+)"', page)
+    key = re.search(r'name="merge-idempotency_key" value="([^"]+)"', page)
+    assert suggested and key, "the duplicate is offered with its merge button"
+    merged = dispatcher.post(f"/tickets/{second}/merge", data={
+        "csrf_token": csrf(page), "merge-idempotency_key": key.group(1), "merge-into": suggested.group(1)})
+    assert merged.status_code == 302
+    assert desk.status(second) == "merged" and desk.status(first) == "received"
