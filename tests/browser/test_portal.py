@@ -36,3 +36,10 @@ def test_a_citizen_files_online_and_checks_the_status_on_a_phone(live: Any, sess
     page.get_by_role("link", name="单位排名").click()
     expect(page.get_by_test_id("public-ranking")).to_be_visible()
     shoot(page, "04-portal-ranking")
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Department efficiency ranking")
+    page.get_by_role("link", name="Check status").click()  # the session keeps the language
+    expect(page.get_by_label("Query code")).to_be_visible()
+    shoot(page, "05-portal-english")
