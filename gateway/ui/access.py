@@ -7,7 +7,9 @@ the entries of their roles, gathered from every screen module's ``MENU``.
 from __future__ import annotations
 
 import functools
+import html
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from gateway.ui.client import ServiceError, SessionExpired
@@ -209,7 +212,14 @@ def init_templates(app: Flask, env: Environment) -> None:
 
         return urlencode([(k, v) for k, v in args.items(multi=True) if k not in names and v])
 
+    def highlight(value: str) -> Markup:
+        """Search's highlight (escaped text, <em> around matches) with nothing but <em> let through."""
+        parts = re.split(r"(</?em>)", value or "")
+        return Markup("".join(part if part in ("<em>", "</em>") else str(escape(html.unescape(part)))
+                              for part in parts))
+
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["urlencode_without"] = urlencode_without
 
     @app.context_processor

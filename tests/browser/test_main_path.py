@@ -50,7 +50,7 @@ def test_operator_dispatcher_department_callback_public_and_inspector(live: Any,
     expect(operator.locator("#title-error")).to_contain_text("长度应为")
     expect(operator.locator("#content-error")).to_contain_text("此项必填")
     operator.get_by_label("标题").fill("工地夜间施工噪音")
-    expect(operator.get_by_test_id("similar")).to_contain_text("相同词", timeout=10_000)
+    expect(operator.get_by_test_id("similar")).to_contain_text("建筑工地夜间施工噪音", timeout=10_000)
     shoot(operator, "01-operator-new-ticket")
     number, code = file_ticket(operator, url, title=TITLE, content="工地每晚十一点后仍在打桩，严重影响休息",
                                name="张三丰", phone="13812345678", address="东城区滨江路88号")

@@ -55,13 +55,21 @@ def test_submitting_the_same_form_twice_files_one_ticket(suite: Any) -> None:
     assert "路灯不亮影响出行" in page and 'data-testid="query-code"' in page
 
 
-def test_live_duplicate_suggestions_come_from_open_tickets_sharing_key_words(suite: Any) -> None:
+def test_live_duplicate_suggestions_come_from_searchs_similar_cases_posted_with_the_phone(suite: Any) -> None:
     operator = signed_in(suite, "operator")
-    fragment = operator.get("/operator/similar", query_string={"title": "工地夜间施工噪音"}).get_data(as_text=True)
-    assert "建筑工地夜间施工噪音" in fragment and "相同词" in fragment
+    token = csrf(operator.get("/operator/new").get_data(as_text=True))
+
+    def ask(**fields: str) -> str:
+        response = operator.post("/operator/similar", data=fields, headers={"X-CSRFToken": token})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    fragment = ask(title="工地夜间施工噪音")
+    assert "建筑工地夜间施工噪音" in fragment and "<em>" in fragment  # search's highlight, its <em> kept
     assert "<html" not in fragment  # a fragment for htmx to swap in
-    nothing = operator.get("/operator/similar", query_string={"title": "量子纠缠"}).get_data(as_text=True)
-    assert "未找到疑似重复" in nothing
+    assert "同一来电人" in ask(title="停水", caller_phone="13900139002")  # the demo caller of 幸福里停水
+    assert "未找到疑似重复" in ask(title="量子纠缠")
+    assert operator.post("/operator/similar", data={"title": "噪音"}).status_code == 302  # no CSRF token: refused
 
 
 def test_a_department_sees_only_its_own_tickets(suite: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -10,15 +11,13 @@ from flask_babel import gettext as _
 from gateway.ui import client
 from gateway.ui.access import signed_in
 from gateway.ui.client import ServiceError
-from gateway.ui.forms import apply_errors
+from gateway.ui.forms import PHONE, apply_errors
 from gateway.ui.hotline import API, blueprint, vocab
 from gateway.ui.hotline.forms import TICKET_FIELDS, TicketForm
 from gateway.ui.hotline.tickets import ticket_context
 from shared.roles import DISPATCHER, OPERATOR
-from shared.text import keywords
 
-# Not closed or merged: what the hotline's own duplicate search considers open.
-OPEN = ["received", "dispatched", "signed", "return_requested", "replied", "reopened"]
+SIMILAR = "/api/search/v1/similar"
 MINE_KEPT = 50          # tickets an operator filed, remembered for the shift (the session)
 SUGGESTIONS = 5
 
@@ -47,19 +46,21 @@ def new_ticket() -> Any:
     return render_template("ui/hotline/new_ticket.html", form=form), status
 
 
-@blueprint.get("/operator/similar")
+@blueprint.post("/operator/similar")
 @signed_in(OPERATOR, DISPATCHER)
 def similar() -> Any:
-    """Open tickets whose titles share a key word with what is being typed (并单 candidates), as a fragment."""
-    text = f"{request.args.get('title', '')} {request.args.get('content', '')}"[:500]
-    words = sorted(keywords(text), key=len, reverse=True)[:3]
-    hits: dict[str, dict[str, Any]] = {}
-    for word in words:
-        for item in client.get(f"{API}/tickets", q=word[:100], status=OPEN, page_size=SUGGESTIONS)["items"]:
-            entry = hits.setdefault(item["id"], {"ticket": item, "words": []})
-            entry["words"].append(word)
-    ranked = sorted(hits.values(), key=lambda h: (-len(h["words"]), h["ticket"]["created_at"]), reverse=False)
-    return render_template("ui/hotline/_similar.html", hits=ranked[:SUGGESTIONS], words=words, vocab=vocab)
+    """并单候选 while the operator types: search's similar open tickets (words, and the caller's phone,
+    which travels in the body only), as a fragment for htmx."""
+    form = request.form
+    text = f"{form.get('title', '')} {form.get('content', '')}".strip()[:5000]
+    if len(text) < 2:
+        return render_template("ui/hotline/_similar.html", hits=[], asked=False, vocab=vocab)
+    body: dict[str, Any] = {"text": text, "limit": SUGGESTIONS}
+    phone = (form.get("caller_phone") or "").strip()
+    if re.fullmatch(PHONE, phone):
+        body["phone"] = phone
+    hits = client.call("POST", SIMILAR, body=body)["items"]
+    return render_template("ui/hotline/_similar.html", hits=hits, asked=True, vocab=vocab)
 
 
 @blueprint.get("/operator/mine")
