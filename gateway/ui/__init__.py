@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from shared.bootstrap import Environment
 
 # The account pages first: the others' navigation and start pages are gathered from this order.
-SCREENS = ("gateway.ui.account", "gateway.ui.hotline", "gateway.ui.monitoring", "gateway.ui.admin",
-           "gateway.ui.portal")
+SCREENS = ("gateway.ui.account", "gateway.ui.hotline", "gateway.ui.monitoring", "gateway.ui.rectification",
+           "gateway.ui.admin", "gateway.ui.portal", "gateway.ui.rectification.public")
 
 
 def screen_modules() -> list[Any]:

@@ -45,7 +45,7 @@ class InProcess:
                                     headers=headers, environ_overrides={"REMOTE_ADDR": client_addr or "127.0.0.1"})
         try:
             data = response.get_data()
-            return Answer(response.status_code, json.loads(data) if data else None)
+            return Answer(response.status_code, _decode(data, response.mimetype or ""))
         finally:
             response.close()
 
@@ -68,7 +68,17 @@ class OverHttp:
             headers = {**headers, "X-Forwarded-For": client_addr}
         response = self.pool.request(method, url, body=None if body is None else json.dumps(body).encode(),
                                      headers=headers)
-        return Answer(response.status, json.loads(response.data) if response.data else None)
+        mimetype = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+        return Answer(response.status, _decode(response.data, mimetype))
+
+
+def _decode(data: bytes, mimetype: str) -> Any:
+    """JSON answers decoded; a page a service renders itself (a printable notice) as its text."""
+    if not data:
+        return None
+    if mimetype == "text/html":
+        return data.decode("utf-8")
+    return json.loads(data)
 
 
 def _query(query: Query | None) -> str:
