@@ -141,3 +141,17 @@ def test_rectification_pages_sit_in_the_navigation_of_the_roles_that_use_them(su
         home = signed_in(suite, username).get("/rectification/notices").get_data(as_text=True)
         assert 'href="/rectification/reviews"' in home, username
     assert signed_in(suite, "operator").get("/rectification/notices").status_code == 403
+
+
+def test_staff_search_every_case_with_facets_and_highlights_within_their_scope(suite: Any) -> None:
+    closed_ticket(suite)
+    inspector = signed_in(suite, "inspector")
+
+    page = inspector.get("/search?q=楼道灯").get_data(as_text=True)
+    assert 'data-kind="ticket"' in page and "<em>" in page
+    assert 'data-testid="facet-kind"' in page and 'data-testid="facet-department"' in page
+    notices = inspector.get("/search?q=围挡&kind=notice").get_data(as_text=True)
+    assert 'data-kind="notice"' in notices and 'data-kind="ticket"' not in notices
+    other = signed_in(suite, "dept-cgj").get("/search?q=楼道灯").get_data(as_text=True)
+    assert 'data-kind="ticket"' not in other
+    assert inspector.get("/search?from=2026-12-01&to=2026-11-01").status_code == 200  # refused filters: a message
