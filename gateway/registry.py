@@ -166,6 +166,7 @@ PARTS: dict[str, Part] = {part.name: part for part in (
          demo="services.spotcheck.demo:seed_demo", limited={"/api/spotcheck/v1/public/": "public"}),
     Part("rectification", "services.rectification", routes="services.rectification.consumers:ROUTES",
          rules="services.rectification.rules:RULE_SECTIONS", demo="services.rectification.demo:seed_demo",
+         snapshots="services.rectification.snapshots:publish_snapshots",
          limited={"/api/rectification/v1/public/": "public", "/api/rectification/v1/reviews": "public"}),
     Part("search", "services.search", routes="services.search.consumers:ROUTES", cli="services.search.cli:search"),
 )}

@@ -146,6 +146,10 @@ class Notice(Handled):
         self._clock(C.ClockStopped, now, "withdrawn", outcome="cancelled")
         return True
 
+    def snapshot(self, now: datetime) -> None:
+        """Republish the notice as it stands (``rectification.notice.snapshot``)."""
+        self._emit(E.NoticeSnapshot, now, findings=self.findings, issued_at=self.issued_at, due_at=self.due_at)
+
     # -- helpers -----------------------------------------------------------------------------------
     def _emit(self, event: builtins.type[E.NoticeEvent], now: datetime, **data: Any) -> None:
         self.events.append(event(notice_id=self.id, number=self.number, department=self.department,

@@ -32,6 +32,11 @@ class ReviewRepository(Repository):
         self.conn.execute(reviews.insert().values(id=review.id, version=1, source_key=source_key, **_values(review)))
         self.seen(review)
 
+    def batch_after(self, after: str, size: int) -> list[Review]:
+        """The next ``size`` reviews by id after ``after`` (snapshots)."""
+        rows = self.conn.execute(sa.select(reviews).where(reviews.c.id > after).order_by(reviews.c.id).limit(size))
+        return self.seen_all([_review(row) for row in rows])
+
     def get(self, review_id: str) -> Review:
         row = self.conn.execute(sa.select(reviews).where(reviews.c.id == review_id)).first()
         if row is None:

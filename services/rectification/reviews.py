@@ -183,6 +183,10 @@ class Review(Handled):
         self._emit(E.ReviewRated, now, fix_level=level)
         return level in BAD_LEVELS
 
+    def snapshot(self, now: datetime) -> None:
+        """Republish the review as it stands (``rectification.review.snapshot``)."""
+        self._emit(E.ReviewSnapshot, now, bad=self.bad, comment=self.comment, received_at=self.received_at)
+
     def link_notice(self, notice_id: str, now: datetime) -> None:
         self.notice_id = notice_id
         self.history.append({"at": now.isoformat(), "by": "system", "action": "notice_raised", "notice": notice_id})

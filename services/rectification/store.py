@@ -118,6 +118,11 @@ class NoticeRepository(Repository):
         self.conn.execute(notices.insert().values(id=notice.id, version=1, source_id=source_id, **_values(notice)))
         self.seen(notice)
 
+    def batch_after(self, after: str, size: int) -> list[Notice]:
+        """The next ``size`` notices by id after ``after`` (snapshots)."""
+        rows = self.conn.execute(sa.select(notices).where(notices.c.id > after).order_by(notices.c.id).limit(size))
+        return self.seen_all([_notice(row) for row in rows])
+
     def get(self, notice_id: str) -> Notice:
         row = self.conn.execute(sa.select(notices).where(notices.c.id == notice_id)).first()
         if row is None:

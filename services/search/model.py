@@ -144,8 +144,9 @@ def card_step(doc: CaseDocument | None, e: M.CardEvent, at: datetime) -> CaseDoc
 def notice_event(doc: CaseDocument | None, e: R.NoticeEvent, at: datetime) -> CaseDocument:
     base = _stub(K.NOTICE, e.notice_id, e.at, doc)
     changes: dict[str, Any] = {"number": e.number, "departments": (e.department,)}
-    if isinstance(e, R.NoticeIssued):
-        changes.update(at=e.at, title=_title(f"整改通知书 {e.number}：{e.findings}"), body=e.findings,
+    if isinstance(e, R.NoticeIssued | R.NoticeSnapshot):
+        issued = e.issued_at if isinstance(e, R.NoticeSnapshot) else e.at
+        changes.update(at=issued, title=_title(f"整改通知书 {e.number}：{e.findings}"), body=e.findings,
                        tags=(str(e.source.get("kind", "")),))
     elif isinstance(e, R.NoticeReturned | R.NoticeClosed):
         changes["body"] = "\n".join(filter(None, (base.body, e.comment)))
@@ -159,10 +160,11 @@ def review_event(doc: CaseDocument | None, e: R.ReviewEvent, at: datetime) -> Ca
     """好差评: a rating of a ticket or an approval item, and its handling."""
     base = _stub(K.REVIEW, e.review_id, e.at, doc)
     changes: dict[str, Any] = {"number": e.number, "departments": (e.department,)}
-    if isinstance(e, R.ReviewReceived):
+    if isinstance(e, R.ReviewReceived | R.ReviewSnapshot):
         rated = (e.subject or {}).get("number", "")
         title = f"{'差评' if e.bad else '评价'}（{LEVELS.get(e.level, e.level)}）{rated}"
-        changes.update(at=e.at, title=_title(f"{title}：{e.comment}" if e.comment else title), body=e.comment,
+        received = e.received_at if isinstance(e, R.ReviewSnapshot) else e.at
+        changes.update(at=received, title=_title(f"{title}：{e.comment}" if e.comment else title), body=e.comment,
                        tags=tuple(t for t in (e.channel, "bad" if e.bad else "", (e.subject or {}).get("kind", ""))
                                   if t))
     return replace(base, **changes).with_status(e.status, at)
@@ -239,10 +241,10 @@ PROJECTIONS: dict[str, Projection] = {p.event.TYPE: p for p in (
     _card(M.CardIssued, card_issued),
     *(_card(cls, card_step) for cls in (M.CardConfirmed, M.CardAcknowledged, M.CardRevoked, M.CardCleared)),
     *(_notice(cls) for cls in (R.NoticeIssued, R.NoticeAcknowledged, R.NoticeReported, R.NoticeReturned,
-                               R.NoticeExtended, R.NoticeClosed, R.NoticeWithdrawn)),
+                               R.NoticeExtended, R.NoticeClosed, R.NoticeWithdrawn, R.NoticeSnapshot)),
     *(Projection(cls, K.REVIEW, lambda e: e.review_id, review_event)
       for cls in (R.ReviewReceived, R.ReviewVerified, R.ReviewResponded, R.ReviewAppealed, R.ReviewAppealDecided,
-                  R.ReviewRated)),
+                  R.ReviewRated, R.ReviewSnapshot)),
     Projection(S.PlanPublished, K.PLAN, lambda e: e.plan_id, plan_published),
     Projection(S.DrawCompleted, K.DRAW, lambda e: e.draw_id, draw_completed),
     Projection(S.ResultRecorded, K.INSPECTION, lambda e: inspection_id(e.plan_id, e.uscc), result_recorded),

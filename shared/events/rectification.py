@@ -155,3 +155,27 @@ class ReviewRated(ReviewEvent):
     TYPE = "rectification.review.rated"
 
     fix_level: int
+
+
+# -- snapshots (``duban events replay-snapshots rectification``) -------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class NoticeSnapshot(NoticeEvent):
+    """A notice as it stands now, republished on request so a consumer (the case index) can rebuild its copy
+    without calling rectification."""
+
+    TYPE = "rectification.notice.snapshot"
+
+    findings: str
+    issued_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewSnapshot(ReviewEvent):
+    """A review as it stands now, republished on request (never the reviewer)."""
+
+    TYPE = "rectification.review.snapshot"
+
+    bad: bool
+    comment: str
+    received_at: datetime

@@ -153,3 +153,28 @@ def test_snapshots_rebuild_a_lost_case_index_without_calling_the_hotline(suite):
     by_phone = http.post(f"{API}/similar", headers=bearer(suite, "operator"),
                          json={"text": "公交站台", "phone": "13800001111"}).get_json()["items"]
     assert len(by_phone) == 3
+
+
+def test_rectification_snapshots_rebuild_its_notices_and_reviews_in_the_index(suite):
+    from services.rectification.demo import NOTICES, REVIEWS
+    from services.rectification.demo import seed_demo as seed_rectification
+
+    http = client(suite)
+    seed_rectification(suite.contexts["rectification"])
+    suite.runtime.run_until_idle()
+    search_db = suite.databases["search"]
+    with search_db.engine.begin() as conn:  # the index and its documents are lost
+        for table in ("case_text", "case_departments", "cases"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+
+    published = PARTS["rectification"].publish_snapshots(suite.contexts["rectification"])
+    suite.runtime.run_until_idle()
+
+    assert published == len(NOTICES) + len(REVIEWS)
+    found = http.get(f"{API}/cases", query_string={"kind": ["notice", "review"], "page_size": 50},
+                     headers=bearer(suite, "inspector")).get_json()
+    assert found["total"] == published
+    by_kind = {(i["kind"], i["status"]) for i in found["items"]}
+    assert ("notice", "closed") in by_kind and ("review", "pending_callback") in by_kind
+    hits = http.get(f"{API}/cases", query_string={"q": "占道经营"}, headers=bearer(suite, "inspector")).get_json()
+    assert [i["kind"] for i in hits["items"]] == ["notice"]
