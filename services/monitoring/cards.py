@@ -24,6 +24,7 @@ from shared.events.monitoring import (
     CardEvent,
     CardIssued,
     CardRevoked,
+    CardSnapshot,
 )
 
 SWEEPER = "system:sweep"
@@ -165,6 +166,13 @@ class Card:
             raise InvalidTransition(
                 f"该牌当前为“{label(self.status)}”，不能执行“{action}” / cannot {action} a {self.status.value} card",
                 {"status": [self.status.value], "allowed": [s.value for s in allowed]})
+
+    def republish(self) -> None:
+        """The card as it stands, as a ``monitoring.card.snapshot`` event (a consumer rebuilds its copy)."""
+        self.events.append(CardSnapshot(card_id=self.id, color=self.color.value, department=self.department,
+                                        reason=self.reason, source=self.source.value, rule=self.rule.value,
+                                        subject=self.subject.as_dict() if self.subject else None,
+                                        clock_id=self.clock_id, issued_at=self.issued_at, status=self.status.value))
 
     def _emit(self, event: type[CardEvent], *, at: datetime, by: str, **data: Any) -> None:
         self.events.append(event(card_id=self.id, color=self.color.value, department=self.department,

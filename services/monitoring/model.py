@@ -17,7 +17,7 @@ from services.monitoring.rules import BoardState, ClockKind, ClockState, Monitor
 from shared.calendar import TimeLimit, TimeUnit, WorkCalendar
 from shared.errors import InvalidInput, InvalidTransition
 from shared.events import DomainEvent
-from shared.events.monitoring import WarningIssued
+from shared.events.monitoring import WarningIssued, WarningSnapshot
 
 _DAY = timedelta(days=1)
 
@@ -305,9 +305,15 @@ class Reminder:
     def for_signal(cls, signal: Signal, *, id: str, now: datetime) -> Reminder:
         reminder = cls(id, signal.clock_id, signal.department, signal.subject, signal.kind, signal.due_at, now,
                        signal.reason)
-        reminder.events.append(WarningIssued(
-            warning_id=id, clock_id=signal.clock_id, department=signal.department,
-            subject=signal.subject.as_dict(), kind=signal.kind.value, due_at=signal.due_at, issued_at=now,
-            message=signal.reason))
+        reminder._announce(WarningIssued)
         return reminder
+
+    def republish(self) -> None:
+        """The reminder again, as a ``monitoring.warning.snapshot`` event (a consumer rebuilds its copy)."""
+        self._announce(WarningSnapshot)
+
+    def _announce(self, event: type[WarningIssued]) -> None:
+        self.events.append(event(warning_id=self.id, clock_id=self.clock_id, department=self.department,
+                                 subject=self.subject.as_dict(), kind=self.kind.value, due_at=self.due_at,
+                                 issued_at=self.issued_at, message=self.message))
 

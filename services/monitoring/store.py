@@ -287,6 +287,11 @@ class CardRepository(Repository):
             raise NotFound("牌不存在 / card not found", {"id": [card_id]})
         return self.seen(card_from_row(row))
 
+    def batch_after(self, after: str, size: int) -> list[Card]:
+        """The next ``size`` cards by id after ``after`` (snapshots)."""
+        rows = self.conn.execute(sa.select(cards).where(cards.c.id > after).order_by(cards.c.id).limit(size))
+        return self.seen_all([card_from_row(row) for row in rows])
+
     def save(self, card: Card) -> None:
         self.save_versioned(cards, card, card_values(card),
                             "该牌已被他人修改，请刷新后重试 / the card changed meanwhile; retry")
@@ -311,6 +316,19 @@ class WarningRepository(Repository):
         """Insert reminders in one statement; a clock's reminder another sweep wrote is skipped."""
         inserted = bulk.insert_new(self.conn, warnings, [reminder_values(r) for r in new])
         return self.seen_all([r for r in new if r.id in inserted])
+
+
+    def batch_after(self, after: str, size: int) -> list[Reminder]:
+        """The next ``size`` reminders by id after ``after`` (snapshots)."""
+        rows = self.conn.execute(sa.select(warnings).where(warnings.c.id > after).order_by(warnings.c.id)
+                                 .limit(size))
+        return self.seen_all([_reminder(row._mapping) for row in rows])
+
+
+def _reminder(m: Any) -> Reminder:
+    return Reminder(m["id"], m["clock_id"], m["department"],
+                    Subject(m["subject_service"], m["subject_kind"], m["subject_id"], m["subject_ref"] or ""),
+                    ClockKind(m["kind"]), m["due_at"], m["issued_at"], m["message"])
 
 
 def reminder_values(reminder: Reminder) -> dict[str, Any]:

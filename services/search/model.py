@@ -136,6 +136,11 @@ def card_issued(doc: CaseDocument | None, e: M.CardIssued, at: datetime) -> Case
     return issued.with_status("issued", at)
 
 
+def card_snapshot(doc: CaseDocument | None, e: M.CardSnapshot, at: datetime) -> CaseDocument:
+    """The whole card as monitoring republished it (a rebuild)."""
+    return card_issued(doc, e, at).with_status(e.status, at)
+
+
 def card_step(doc: CaseDocument | None, e: M.CardEvent, at: datetime) -> CaseDocument:
     base = _stub(K.CARD, e.card_id, e.at, doc)
     return base.with_status(e.status, at, departments=(e.department,))
@@ -238,7 +243,9 @@ PROJECTIONS: dict[str, Projection] = {p.event.TYPE: p for p in (
     _ticket(H.ReturnAccepted, ticket_return_accepted),
     *(_ticket(cls, ticket_step) for cls in _TICKET_STEPS),
     Projection(M.WarningIssued, K.WARNING, lambda e: e.warning_id, warning_issued),
+    Projection(M.WarningSnapshot, K.WARNING, lambda e: e.warning_id, warning_issued),
     _card(M.CardIssued, card_issued),
+    _card(M.CardSnapshot, card_snapshot),
     *(_card(cls, card_step) for cls in (M.CardConfirmed, M.CardAcknowledged, M.CardRevoked, M.CardCleared)),
     *(_notice(cls) for cls in (R.NoticeIssued, R.NoticeAcknowledged, R.NoticeReported, R.NoticeReturned,
                                R.NoticeExtended, R.NoticeClosed, R.NoticeWithdrawn, R.NoticeSnapshot)),

@@ -87,3 +87,20 @@ class CardCleared(CardEvent):
     TYPE = "monitoring.card.cleared"
 
     note: str | None
+
+
+# -- snapshots (``duban events replay-snapshots monitoring``) ---------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class WarningSnapshot(WarningIssued):
+    """A reminder republished on request, so a consumer (the case index) can rebuild its copy."""
+
+    TYPE = "monitoring.warning.snapshot"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardSnapshot(CardIssued):
+    """A card as it stands now (its status after every step), republished on request."""
+
+    TYPE = "monitoring.card.snapshot"
+
+    status: str

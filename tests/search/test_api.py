@@ -178,3 +178,37 @@ def test_rectification_snapshots_rebuild_its_notices_and_reviews_in_the_index(su
     assert ("notice", "closed") in by_kind and ("review", "pending_callback") in by_kind
     hits = http.get(f"{API}/cases", query_string={"q": "占道经营"}, headers=bearer(suite, "inspector")).get_json()
     assert [i["kind"] for i in hits["items"]] == ["notice"]
+
+
+def test_monitoring_snapshots_rebuild_its_cards_with_their_status(suite):
+    http = client(suite)
+    inspector = bearer(suite, "inspector")
+    cards = [http.post("/api/monitoring/v1/cards", headers=inspector, json={
+        "department": "zjj", "color": "red", "reason": f"无正当理由拒绝受理{n}"}).get_json() for n in range(2)]
+    http.post(f"/api/monitoring/v1/cards/{cards[0]['id']}/revoke", headers=inspector, json={"reason": "经复核系误判"})
+    suite.runtime.run_until_idle()
+    with suite.databases["search"].engine.begin() as conn:  # the index and its documents are lost
+        for table in ("case_text", "case_departments", "cases"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+
+    published = PARTS["monitoring"].publish_snapshots(suite.contexts["monitoring"])
+    suite.runtime.run_until_idle()
+
+    found = http.get(f"{API}/cases", query_string={"kind": "card"}, headers=inspector).get_json()
+    assert published == 2 and found["total"] == 2
+    assert {i["id"]: i["status"] for i in found["items"]} == {cards[0]["id"]: "revoked", cards[1]["id"]: "issued"}
+
+
+def test_a_reminder_republishes_itself_as_a_snapshot():
+    from services.monitoring.model import Reminder, Subject
+    from services.monitoring.rules import ClockKind
+    from shared.events.monitoring import WarningSnapshot
+
+    now = datetime.now(UTC)
+    reminder = Reminder("w-1", "c-1", "zjj", Subject("hotline", "ticket", "t-1", "2026112900001"),
+                        ClockKind.HANDLE, now, now, "办理时限将至")
+    reminder.republish()
+
+    [event] = reminder.events
+    assert isinstance(event, WarningSnapshot) and event.TYPE == "monitoring.warning.snapshot"
+    assert (event.warning_id, event.subject["ref"], event.message) == ("w-1", "2026112900001", "办理时限将至")
