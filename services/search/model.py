@@ -204,6 +204,12 @@ def result_recorded(doc: CaseDocument | None, e: S.ResultRecorded, at: datetime)
     return recorded.with_status("recorded", at)
 
 
+def result_snapshot(doc: CaseDocument | None, e: S.ResultSnapshot, at: datetime) -> CaseDocument:
+    """The whole result as spot checks republished it (a rebuild)."""
+    recorded = result_recorded(doc, e, at)
+    return recorded.with_status("published", at) if e.published_at else recorded
+
+
 def result_published(doc: CaseDocument | None, e: S.ResultPublished, at: datetime) -> CaseDocument:
     base = _stub(K.INSPECTION, inspection_id(e.plan_id, e.uscc), e.published_at, doc)
     return base.with_status("published", at)
@@ -253,8 +259,11 @@ PROJECTIONS: dict[str, Projection] = {p.event.TYPE: p for p in (
       for cls in (R.ReviewReceived, R.ReviewVerified, R.ReviewResponded, R.ReviewAppealed, R.ReviewAppealDecided,
                   R.ReviewRated, R.ReviewSnapshot)),
     Projection(S.PlanPublished, K.PLAN, lambda e: e.plan_id, plan_published),
+    Projection(S.PlanSnapshot, K.PLAN, lambda e: e.plan_id, plan_published),
     Projection(S.DrawCompleted, K.DRAW, lambda e: e.draw_id, draw_completed),
+    Projection(S.DrawSnapshot, K.DRAW, lambda e: e.draw_id, draw_completed),
     Projection(S.ResultRecorded, K.INSPECTION, lambda e: inspection_id(e.plan_id, e.uscc), result_recorded),
+    Projection(S.ResultSnapshot, K.INSPECTION, lambda e: inspection_id(e.plan_id, e.uscc), result_snapshot),
     Projection(S.ResultPublished, K.INSPECTION, lambda e: inspection_id(e.plan_id, e.uscc), result_published),
 )}
 

@@ -20,7 +20,7 @@ from services.spotcheck.uscc import uscc_problem
 from shared.domain import require_text
 from shared.errors import InvalidInput, InvalidTransition
 from shared.events import DomainEvent
-from shared.events.spotcheck import DrawCompleted, DrawFailed, PlanPublished
+from shared.events.spotcheck import DrawCompleted, DrawFailed, DrawSnapshot, PlanPublished, PlanSnapshot
 
 REGION = re.compile(r"^\d{6}$")  # 行政区划代码 (GB/T 2260)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$")
@@ -242,6 +242,20 @@ class Plan:
         self.events.append(DrawCompleted(plan_id=self.id, draw_id=draw_id, algorithm=verify_draw.ALGORITHM,
                                          population_sha256=self.population_sha256, selections=len(selections),
                                          drawn_at=now))
+
+    def republish(self) -> None:
+        """A published plan and its draw as they stand (``spotcheck.plan.snapshot``, ``spotcheck.draw.snapshot``)."""
+        if self.published_at is None or self.population is None or self.population_sha256 is None:
+            return  # a draft is not public, and not a case yet
+        self.events.append(PlanSnapshot(plan_id=self.id, name=self.name, departments=self.departments,
+                                        population_sha256=self.population_sha256, commitment=self.commitment,
+                                        targets=len(self.population["targets"]), published_at=self.published_at,
+                                        status=self.status.value))
+        if self.draw and "id" in self.draw:
+            self.events.append(DrawSnapshot(plan_id=self.id, draw_id=self.draw["id"], algorithm=self.draw["algorithm"],
+                                            population_sha256=self.population_sha256,
+                                            selections=len(self.draw["selections"]),
+                                            drawn_at=datetime.fromisoformat(self.draw["drawn_at"])))
 
     def _require(self, *allowed: PlanStatus, action: str) -> None:
         if self.status not in allowed:

@@ -16,7 +16,7 @@ from shared.domain import require_text
 from shared.errors import InvalidTransition
 from shared.events import DomainEvent
 from shared.events.clocks import ClockStarted, ClockStopped
-from shared.events.spotcheck import ResultPublished, ResultRecorded
+from shared.events.spotcheck import ResultPublished, ResultRecorded, ResultSnapshot
 
 PUBLICATION_CLOCK = "publication"
 
@@ -65,6 +65,13 @@ class Result:
             kind=PUBLICATION_CLOCK, at=now, department=department, limit_amount=PUBLICATION_LIMIT_WORKDAYS,
             limit_unit="working_days"))
         return result
+
+    def republish(self) -> None:
+        """The result as it stands (``spotcheck.result.snapshot``), for a consumer rebuilding its copy."""
+        self.events.append(ResultSnapshot(
+            plan_id=self.plan_id, draw_id=self.draw_id, uscc=self.uscc, target_name=self.target_name,
+            department=self.department, category=self.category.value, finding=self.finding, summary=self.summary,
+            recorded_at=self.recorded_at, published_at=self.published_at))
 
     def publish(self, *, now: datetime) -> None:
         """一公开: publish the result; the publication clock stops (on time or late)."""

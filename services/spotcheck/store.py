@@ -206,6 +206,11 @@ class PlanRepository(Repository):
             raise NotFound("抽查计划不存在 / plan not found", {"id": [plan_id]})
         return self.seen(_plan(row))
 
+    def batch_after(self, after: str, size: int) -> list[Plan]:
+        """The next ``size`` plans by id after ``after`` (snapshots; each holds its frozen population)."""
+        rows = self.conn.execute(sa.select(plans).where(plans.c.id > after).order_by(plans.c.id).limit(size))
+        return self.seen_all([_plan(row) for row in rows])
+
     def by_draw(self, draw_id: str) -> Plan:
         row = self.conn.execute(sa.select(plans).where(plans.c.draw_id == draw_id)).first()
         if row is None:
@@ -277,6 +282,12 @@ class ResultRepository(Repository):
         if updated.rowcount != 1:
             raise ConcurrentUpdate("结果已被他人修改，请重试 / the result changed meanwhile; retry")
         result.version += 1
+
+    def batch(self, offset: int, size: int) -> list[Result]:
+        """``size`` results from ``offset`` in (plan, target) order (snapshots)."""
+        rows = self.conn.execute(sa.select(results).order_by(results.c.plan_id, results.c.uscc).offset(offset)
+                                 .limit(size))
+        return self.seen_all([_result(row) for row in rows])
 
     def of_plan(self, plan_id: str, *, published_only: bool = False) -> list[Result]:
         query = sa.select(results).where(results.c.plan_id == plan_id).order_by(results.c.uscc)

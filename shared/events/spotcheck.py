@@ -75,3 +75,29 @@ class ResultPublished(DomainEvent):
     uscc: str
     category: str
     published_at: datetime
+
+
+# -- snapshots (``duban events replay-snapshots spotcheck``) ----------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class PlanSnapshot(PlanPublished):
+    """A published plan as it stands now, republished on request (a consumer rebuilds its copy)."""
+
+    TYPE = "spotcheck.plan.snapshot"
+
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DrawSnapshot(DrawCompleted):
+    """A plan's draw, republished on request."""
+
+    TYPE = "spotcheck.draw.snapshot"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultSnapshot(ResultRecorded):
+    """An inspection's result as it stands now (published or not), republished on request."""
+
+    TYPE = "spotcheck.result.snapshot"
+
+    published_at: datetime | None = None

@@ -212,3 +212,33 @@ def test_a_reminder_republishes_itself_as_a_snapshot():
     [event] = reminder.events
     assert isinstance(event, WarningSnapshot) and event.TYPE == "monitoring.warning.snapshot"
     assert (event.warning_id, event.subject["ref"], event.message) == ("w-1", "2026112900001", "办理时限将至")
+
+
+def test_spotcheck_snapshots_rebuild_its_published_plans_and_draws(suite):
+    from services.spotcheck.demo import SEED
+    from services.spotcheck.demo import seed_demo as seed_spotcheck
+
+    http = client(suite)
+    inspector = bearer(suite, "inspector")
+    plan_id = seed_spotcheck(suite.contexts["spotcheck"]).rsplit("plan ", 1)[1].split()[0]
+    drawn = http.post(f"/api/spotcheck/v1/plans/{plan_id}/draw", headers=inspector, json={"seed": SEED})
+    assert drawn.status_code == 200, drawn.get_json()
+    uscc = drawn.get_json()["selections"][0]["target"]["uscc"]
+    recorded = http.post(f"/api/spotcheck/v1/plans/{plan_id}/results", headers=bearer(suite, "department",
+                                                                                    departments=("scjg",)),
+                         json={"uscc": uscc, "category": "no_problem", "summary": "现场检查未发现问题"})
+    assert recorded.status_code == 201, recorded.get_json()
+    suite.runtime.run_until_idle()
+    with suite.databases["search"].engine.begin() as conn:  # the index and its documents are lost
+        for table in ("case_text", "case_departments", "cases"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+
+    published = PARTS["spotcheck"].publish_snapshots(suite.contexts["spotcheck"])
+    suite.runtime.run_until_idle()
+
+    found = http.get(f"{API}/cases", query_string={"kind": ["plan", "draw"]}, headers=inspector).get_json()
+    assert published == 2
+    assert sorted(i["kind"] for i in found["items"]) == ["draw", "plan"]
+    [inspection] = http.get(f"{API}/cases", query_string={"kind": "inspection"}, headers=inspector).get_json()["items"]
+    assert (inspection["number"], inspection["status"]) == (uscc, "recorded")
+    assert {i["id"] for i in found["items"]} == {plan_id, drawn.get_json()["id"]}
