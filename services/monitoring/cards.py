@@ -167,7 +167,7 @@ class Card:
                 f"该牌当前为“{label(self.status)}”，不能执行“{action}” / cannot {action} a {self.status.value} card",
                 {"status": [self.status.value], "allowed": [s.value for s in allowed]})
 
-    def republish(self) -> None:
+    def republish(self, now: datetime) -> None:
         """The card as it stands, as a ``monitoring.card.snapshot`` event (a consumer rebuilds its copy)."""
         self.events.append(CardSnapshot(card_id=self.id, color=self.color.value, department=self.department,
                                         reason=self.reason, source=self.source.value, rule=self.rule.value,

@@ -308,7 +308,7 @@ class Reminder:
         reminder._announce(WarningIssued)
         return reminder
 
-    def republish(self) -> None:
+    def republish(self, now: datetime) -> None:
         """The reminder again, as a ``monitoring.warning.snapshot`` event (a consumer rebuilds its copy)."""
         self._announce(WarningSnapshot)
 

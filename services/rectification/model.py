@@ -146,7 +146,7 @@ class Notice(Handled):
         self._clock(C.ClockStopped, now, "withdrawn", outcome="cancelled")
         return True
 
-    def snapshot(self, now: datetime) -> None:
+    def republish(self, now: datetime) -> None:
         """Republish the notice as it stands (``rectification.notice.snapshot``)."""
         self._emit(E.NoticeSnapshot, now, findings=self.findings, issued_at=self.issued_at, due_at=self.due_at)
 

@@ -183,7 +183,7 @@ class Review(Handled):
         self._emit(E.ReviewRated, now, fix_level=level)
         return level in BAD_LEVELS
 
-    def snapshot(self, now: datetime) -> None:
+    def republish(self, now: datetime) -> None:
         """Republish the review as it stands (``rectification.review.snapshot``)."""
         self._emit(E.ReviewSnapshot, now, bad=self.bad, comment=self.comment, received_at=self.received_at)
 

@@ -243,7 +243,7 @@ class Plan:
                                          population_sha256=self.population_sha256, selections=len(selections),
                                          drawn_at=now))
 
-    def republish(self) -> None:
+    def republish(self, now: datetime) -> None:
         """A published plan and its draw as they stand (``spotcheck.plan.snapshot``, ``spotcheck.draw.snapshot``)."""
         if self.published_at is None or self.population is None or self.population_sha256 is None:
             return  # a draft is not public, and not a case yet

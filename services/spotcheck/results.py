@@ -48,6 +48,11 @@ class Result:
     def subject_id(self) -> str:
         return f"{self.plan_id}:{self.uscc}"
 
+    @property
+    def id(self) -> str:
+        """plan:uscc, the order snapshots page in."""
+        return self.subject_id
+
     @classmethod
     def record(cls, *, plan_id: str, draw_id: str, target: dict[str, Any], inspectors: list[dict[str, str]],
                department: str, category: ResultCategory, summary: str, notes: str,
@@ -66,7 +71,7 @@ class Result:
             limit_unit="working_days"))
         return result
 
-    def republish(self) -> None:
+    def republish(self, now: datetime) -> None:
         """The result as it stands (``spotcheck.result.snapshot``), for a consumer rebuilding its copy."""
         self.events.append(ResultSnapshot(
             plan_id=self.plan_id, draw_id=self.draw_id, uscc=self.uscc, target_name=self.target_name,

@@ -283,9 +283,11 @@ class ResultRepository(Repository):
             raise ConcurrentUpdate("结果已被他人修改，请重试 / the result changed meanwhile; retry")
         result.version += 1
 
-    def batch(self, offset: int, size: int) -> list[Result]:
-        """``size`` results from ``offset`` in (plan, target) order (snapshots)."""
-        rows = self.conn.execute(sa.select(results).order_by(results.c.plan_id, results.c.uscc).offset(offset)
+    def batch_after(self, after: str, size: int) -> list[Result]:
+        """The next ``size`` results after the one whose ``id`` (plan:uscc) is ``after`` (snapshots)."""
+        plan_id, _, uscc = after.partition(":")
+        later = sa.or_(results.c.plan_id > plan_id, sa.and_(results.c.plan_id == plan_id, results.c.uscc > uscc))
+        rows = self.conn.execute(sa.select(results).where(later).order_by(results.c.plan_id, results.c.uscc)
                                  .limit(size))
         return self.seen_all([_result(row) for row in rows])
 

@@ -207,7 +207,7 @@ def test_a_reminder_republishes_itself_as_a_snapshot():
     now = datetime.now(UTC)
     reminder = Reminder("w-1", "c-1", "zjj", Subject("hotline", "ticket", "t-1", "2026112900001"),
                         ClockKind.HANDLE, now, now, "办理时限将至")
-    reminder.republish()
+    reminder.republish(now)
 
     [event] = reminder.events
     assert isinstance(event, WarningSnapshot) and event.TYPE == "monitoring.warning.snapshot"
