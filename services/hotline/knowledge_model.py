@@ -257,7 +257,8 @@ class Article:
                     due_at=due)
         self._emit(E.KnowledgePublished, draft.number, public=draft.content.public,
                    review_by=draft.content.review_by.isoformat(),
-                   replaced_version=previous.number if previous else None)
+                   replaced_version=previous.number if previous else None, question=draft.content.question,
+                   answer=plain_text(draft.content.answer), keywords=list(draft.content.keywords))
         return draft
 
     def retire(self, *, actor: Actor, reason: str, now: datetime) -> None:

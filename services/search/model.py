@@ -215,6 +215,18 @@ def result_published(doc: CaseDocument | None, e: S.ResultPublished, at: datetim
     return base.with_status("published", at)
 
 
+def article_published(doc: CaseDocument | None, e: H.KnowledgePublished, at: datetime) -> CaseDocument:
+    """知识库: the version in force of an article (the question is its title, the answer its body)."""
+    base = _stub(K.ARTICLE, e.article_id, at, doc)
+    published = replace(base, at=at, number=f"v{e.version}", title=_title(e.question), body=e.answer,
+                        departments=(e.department,), tags=(*e.keywords, "public" if e.public else "internal"))
+    return published.with_status("published", at)
+
+
+def article_retired(doc: CaseDocument | None, e: H.KnowledgeRetired, at: datetime) -> CaseDocument:
+    return _stub(K.ARTICLE, e.article_id, at, doc).with_status("retired", at)
+
+
 @dataclass(frozen=True)
 class Projection:
     """How one event type reaches its case: the event class, the kind and id of the case, the fold."""
@@ -258,6 +270,8 @@ PROJECTIONS: dict[str, Projection] = {p.event.TYPE: p for p in (
     *(Projection(cls, K.REVIEW, lambda e: e.review_id, review_event)
       for cls in (R.ReviewReceived, R.ReviewVerified, R.ReviewResponded, R.ReviewAppealed, R.ReviewAppealDecided,
                   R.ReviewRated, R.ReviewSnapshot)),
+    Projection(H.KnowledgePublished, K.ARTICLE, lambda e: e.article_id, article_published),
+    Projection(H.KnowledgeRetired, K.ARTICLE, lambda e: e.article_id, article_retired),
     Projection(S.PlanPublished, K.PLAN, lambda e: e.plan_id, plan_published),
     Projection(S.PlanSnapshot, K.PLAN, lambda e: e.plan_id, plan_published),
     Projection(S.DrawCompleted, K.DRAW, lambda e: e.draw_id, draw_completed),

@@ -276,6 +276,10 @@ class KnowledgePublished(KnowledgeEvent):
     public: bool = False
     review_by: str = ""           # ISO date: the owner reviews the article by then
     replaced_version: int | None = None
+    # What the case index searches (the answer as plain text): an article is a case like any other.
+    question: str = ""
+    answer: str = ""
+    keywords: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -242,3 +242,29 @@ def test_spotcheck_snapshots_rebuild_its_published_plans_and_draws(suite):
     [inspection] = http.get(f"{API}/cases", query_string={"kind": "inspection"}, headers=inspector).get_json()["items"]
     assert (inspection["number"], inspection["status"]) == (uscc, "recorded")
     assert {i["id"] for i in found["items"]} == {plan_id, drawn.get_json()["id"]}
+
+
+def test_a_published_knowledge_article_is_a_case_and_retiring_it_shows(suite):
+    http = client(suite)
+    drafted = http.post("/api/hotline/v1/knowledge", headers=bearer(suite, "department", departments=("rsj",)),
+                        json={"question": "如何提取住房公积金？",
+                              "answer": "<p>携带身份证到<b>公积金中心</b>办理提取。</p>", "department": "rsj",
+                              "public": True, "review_by": "2027-06-30", "keywords": ["公积金提取"]})
+    assert drafted.status_code == 201, drafted.get_json()
+    article = drafted.get_json()["id"]
+    published = http.post(f"/api/hotline/v1/knowledge/{article}/publish", headers=bearer(suite, "dispatcher"),
+                          json={})
+    assert published.status_code == 200, published.get_json()
+    suite.runtime.run_until_idle()
+
+    [hit] = http.get(f"{API}/cases", query_string={"q": "公积金", "kind": "article"},
+                     headers=bearer(suite, "operator")).get_json()["items"]
+    assert (hit["id"], hit["status"], hit["department"]) == (article, "published", "rsj")
+    assert "<b>" not in hit["highlight"] and "<em>" in hit["highlight"]
+    retired = http.post(f"/api/hotline/v1/knowledge/{article}/retire", headers=bearer(suite, "dispatcher"),
+                        json={"reason": "政策已调整"})
+    assert retired.status_code == 200, retired.get_json()
+    suite.runtime.run_until_idle()
+    [hit] = http.get(f"{API}/cases", query_string={"kind": "article"}, headers=bearer(suite, "operator")).get_json()[
+        "items"]
+    assert hit["status"] == "retired"
