@@ -1,0 +1,112 @@
+"""The knowledge-base screens (知识库): staff find articles, a department drafts and revises its own, the
+hotline office publishes and retires; the operator sees matching answers while typing; the public FAQ."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shared.clock import ManualClock
+from tests.uisuite import MONDAY_9AM, csrf, demo_suite, signed_in
+
+
+@pytest.fixture(scope="module")
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_9AM)
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory, clock: ManualClock) -> Iterator[Any]:
+    built = demo_suite(tmp_path_factory.mktemp("knowledge"), clock)
+    yield built
+    built.close()
+
+
+def prefixed_form(page: str, prefix: str, **fields: str) -> dict[str, str]:
+    """A prefixed form's fields as its page hands them out (CSRF token, its Idempotency-Key), plus ``fields``."""
+    key = re.search(rf'name="{prefix}-idempotency_key" type="hidden" value="([^"]+)"', page)
+    assert key, f"the {prefix} form carries an idempotency key"
+    return {"csrf_token": csrf(page), f"{prefix}-idempotency_key": key.group(1),
+            **{f"{prefix}-{k}": v for k, v in fields.items()}}
+
+
+ARTICLE = {"question": "犬只免疫证明怎么办理？",
+           "answer": "<p>携带犬只到指定动物诊疗机构接种狂犬疫苗后领取。</p><script>x()</script>",
+           "category": "养犬管理", "keywords": "养犬 狂犬疫苗", "review_by": "2027-06-30", "public": "y"}
+
+
+def test_the_list_searches_with_synonyms_and_pages_in_the_service(suite: Any) -> None:
+    operator = signed_in(suite, "operator")
+    page = operator.get("/knowledge?q=社会保险").get_data(as_text=True)
+    assert 'data-testid="articles"' in page and "社保卡丢失怎么补办？" in page, "社保 ↔ 社会保险 match"
+    assert "<mark>" in page, "matched words are marked in the snippet"
+    assert "编写知识条目" not in page, "an operator does not write articles"
+    second = operator.get("/knowledge?page=2").get_data(as_text=True)
+    assert "第 2/3 页" in second, "53 demo articles, 20 a page"
+    refused = operator.get("/knowledge?status=nonsense")
+    assert refused.status_code == 200 and "筛选条件有误" in refused.get_data(as_text=True)
+
+
+def test_a_department_drafts_and_revises_and_the_office_publishes_and_retires(suite: Any) -> None:
+    cgj, zjj, dispatcher = signed_in(suite, "dept-cgj"), signed_in(suite, "dept-zjj"), signed_in(suite, "dispatcher")
+    page = cgj.get("/knowledge").get_data(as_text=True)
+    assert 'data-testid="new-article"' in page
+    select = re.search(r'<select id="new-department".*?</select>', page, re.S)
+    assert select and 'value="cgj"' in select.group(0) and 'value="zjj"' not in select.group(0), \
+        "a department writes for its own department only"
+
+    refused = cgj.post("/knowledge", data=prefixed_form(page, "new", department="cgj", **{**ARTICLE, "question": "狗"}))
+    assert refused.status_code == 422 and "长度应为" in refused.get_data(as_text=True)
+    past = cgj.post("/knowledge", data=prefixed_form(page, "new", department="cgj",
+                                                     **{**ARTICLE, "review_by": "2020-01-01"}))
+    assert past.status_code == 422 and 'aria-invalid="true"' in past.get_data(as_text=True), \
+        "the service's refusal of a past review date shows on the field"
+
+    created = cgj.post("/knowledge", data=prefixed_form(page, "new", department="cgj", **ARTICLE))
+    assert created.status_code == 302, created.get_data(as_text=True)[-600:]
+    path = created.headers["Location"]
+    article_id = path.rsplit("/", 1)[-1]
+    shown = cgj.get(path).get_data(as_text=True)
+    assert "草稿" in shown and "<script>" not in shown and "狂犬疫苗" in shown
+    assert 'data-testid="publish"' not in shown, "a department does not publish"
+    assert zjj.get(path).status_code == 404, "another department does not see a never-published draft"
+
+    office = dispatcher.get(path).get_data(as_text=True)
+    assert 'data-testid="publish"' in office
+    published = dispatcher.post(f"/knowledge/{article_id}/publish", data={"csrf_token": csrf(office)})
+    assert published.status_code == 302
+    assert 'data-status="published"' in zjj.get(path).get_data(as_text=True)
+    assert 'data-testid="step-revise"' not in zjj.get(path).get_data(as_text=True), "not zjj's article"
+
+    page = cgj.get(path).get_data(as_text=True)
+    assert 'value="犬只免疫证明怎么办理？"' in page, "the revision starts from the newest version"
+    revised = cgj.post(f"/knowledge/{article_id}/revise", data=prefixed_form(
+        page, "revise", **{**ARTICLE, "answer": "<p>到指定动物诊疗机构接种后当场领取免疫证明。</p>"}))
+    assert revised.status_code == 302
+    page = dispatcher.get(path).get_data(as_text=True)
+    assert 'data-testid="draft"' in page and 'data-version="2" data-status="draft"' in page
+    assert 'data-version="1" data-status="published"' in page, "the published version stays in force"
+    dispatcher.post(f"/knowledge/{article_id}/publish", data={"csrf_token": csrf(page)})
+    page = dispatcher.get(path).get_data(as_text=True)
+    assert 'data-version="2" data-status="published"' in page and 'data-version="1" data-status="retired"' in page
+
+    refused = dispatcher.post(f"/knowledge/{article_id}/retire", data=prefixed_form(page, "retire", reason=""))
+    assert refused.status_code == 422 and "此项必填" in refused.get_data(as_text=True)
+    retired = dispatcher.post(f"/knowledge/{article_id}/retire",
+                              data=prefixed_form(page, "retire", reason="政策已调整"))
+    assert retired.status_code == 302
+    assert 'data-status="retired"' in dispatcher.get(path).get_data(as_text=True)
+    mine = cgj.get(path).get_data(as_text=True)
+    assert cgj.post(f"/knowledge/{article_id}/publish", data={"csrf_token": csrf(mine)}).status_code == 403
+
+
+def test_articles_past_their_review_date_are_flagged_and_listed(suite: Any, clock: ManualClock) -> None:
+    clock.advance(days=60)  # the demo set has articles due for review within 30 days
+    operator = signed_in(suite, "operator")
+    page = operator.get("/knowledge?review_overdue=true").get_data(as_text=True)
+    total = re.search(r"共 (\d+) 条", page)
+    assert total and int(total.group(1)) > 0
+    assert page.count('data-testid="overdue"') == min(int(total.group(1)), 20), "every one listed is flagged"
