@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import nh3
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -67,19 +67,20 @@ class RetireForm(KeyedForm):
     reason = TextAreaField(_l("停用理由"), validators=[required(), length(2, 2000)])
 
 
+@blueprint.app_template_filter("sanitised")
 def sanitised(answer: str) -> Markup:
     """An answer's rich text: sanitised by the service already, and once more here before it is trusted."""
     return Markup(nh3.clean(answer or ""))
 
 
+@blueprint.app_template_filter("marked")
 def marked(snippet: str) -> Markup:
     """A list snippet (escaped by the service, matched words in <mark>) with nothing but <mark> let through."""
     return Markup(nh3.clean(snippet or "", tags={"mark"}, attributes={}))
 
 
 def _context() -> dict[str, Any]:
-    return {"statuses": STATUSES, "user": current_user(), "sanitised": sanitised, "marked": marked,
-            "today": current_app.extensions["duban.ui.clock"].now().date()}
+    return {"statuses": STATUSES, "user": current_user()}
 
 
 def _own_departments() -> list[tuple[str, str]]:

@@ -103,6 +103,22 @@ def test_a_department_drafts_and_revises_and_the_office_publishes_and_retires(su
     assert cgj.post(f"/knowledge/{article_id}/publish", data={"csrf_token": csrf(mine)}).status_code == 403
 
 
+def test_the_operator_sees_matching_published_articles_while_typing(suite: Any) -> None:
+    operator = signed_in(suite, "operator")
+    page = operator.get("/operator/new").get_data(as_text=True)
+    assert 'data-testid="knowledge"' in page and 'hx-post="/operator/knowledge"' in page
+    token = csrf(page)
+    fragment = operator.post("/operator/knowledge", data={"csrf_token": token, "title": "公积金怎么提取"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "住房公积金提取需要哪些材料？" in text, "公积金 finds 住房公积金提取"
+    assert "市住房和城乡建设局" in text, "the owning department is named"
+    assert "<mark>" in text and "<script" not in text
+    nothing = operator.post("/operator/knowledge", data={"csrf_token": token, "title": "", "content": "x"})
+    assert "输入标题后显示" in nothing.get_data(as_text=True)
+    unknown = operator.post("/operator/knowledge", data={"csrf_token": token, "title": "火星移民签证"})
+    assert "没有匹配" in unknown.get_data(as_text=True)
+
+
 def test_articles_past_their_review_date_are_flagged_and_listed(suite: Any, clock: ManualClock) -> None:
     clock.advance(days=60)  # the demo set has articles due for review within 30 days
     operator = signed_in(suite, "operator")
@@ -110,3 +126,8 @@ def test_articles_past_their_review_date_are_flagged_and_listed(suite: Any, cloc
     total = re.search(r"共 (\d+) 条", page)
     assert total and int(total.group(1)) > 0
     assert page.count('data-testid="overdue"') == min(int(total.group(1)), 20), "every one listed is flagged"
+    question = re.search(r'data-article="[^"]+"><a href="[^"]+">([^<]+)</a>', page)
+    assert question
+    typing = operator.get("/operator/new").get_data(as_text=True)
+    fragment = operator.post("/operator/knowledge", data={"csrf_token": csrf(typing), "title": question.group(1)})
+    assert 'data-testid="overdue"' in fragment.get_data(as_text=True), "the operator is warned at intake"
