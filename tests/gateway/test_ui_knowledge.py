@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from werkzeug.test import Client
 
 from shared.clock import ManualClock
 from tests.uisuite import MONDAY_9AM, csrf, demo_suite, signed_in
@@ -117,6 +118,22 @@ def test_the_operator_sees_matching_published_articles_while_typing(suite: Any) 
     assert "输入标题后显示" in nothing.get_data(as_text=True)
     unknown = operator.post("/operator/knowledge", data={"csrf_token": token, "title": "火星移民签证"})
     assert "没有匹配" in unknown.get_data(as_text=True)
+
+
+def test_the_public_faq_shows_published_public_articles_only(suite: Any) -> None:
+    public = Client(suite.wsgi)
+    front = public.get("/").get_data(as_text=True)
+    assert 'href="/faq"' in front, "the portal's navigation leads to the FAQ"
+    page = public.get("/faq?q=社保卡")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "社保卡丢失怎么补办？" in text
+    assert "<p>先通过电话" in text, "the answer's sanitised rich text is shown"
+    staff = signed_in(suite, "dispatcher").get("/knowledge?q=断缴补缴").get_data(as_text=True)
+    assert "社保断缴补缴的内部审核口径" in staff, "staff find the internal article"
+    assert "社保断缴补缴的内部审核口径" not in public.get("/faq?q=断缴补缴").get_data(as_text=True), \
+        "internal articles never reach the public FAQ"
+    second = public.get("/faq?page=2").get_data(as_text=True)
+    assert "第 2/" in second and "<details" in second
 
 
 def test_articles_past_their_review_date_are_flagged_and_listed(suite: Any, clock: ManualClock) -> None:
