@@ -29,10 +29,12 @@ WRITERS = (DEPARTMENT, DISPATCHER)
 OFFICE = (DISPATCHER,)  # the hotline office (热线办); an admin holds every role's rights
 
 blueprint = ui_blueprint("ui_knowledge", __name__)
-MENU = (MenuEntry(_l("知识库"), "ui_knowledge.articles", STAFF),)
+MENU = (MenuEntry(_l("知识库"), "ui_knowledge.articles", STAFF),
+        MenuEntry(_l("知识纠错"), "ui_knowledge.corrections", (DEPARTMENT, DISPATCHER, INSPECTOR)))
 START: dict[str, str] = {}
 
 STATUSES = {"published": _l("已发布"), "draft": _l("草稿"), "retired": _l("已停用")}
+CORRECTION_STATUSES = {"open": _l("待纠错"), "done": _l("已完成")}
 CONTENT = ("question", "answer", "category", "legal_basis", "document_number", "effective_from", "review_by",
            "keywords", "public")
 
@@ -65,6 +67,10 @@ class NewArticleForm(ArticleForm):
 
 class RetireForm(KeyedForm):
     reason = TextAreaField(_l("停用理由"), validators=[required(), length(2, 2000)])
+
+
+class CompleteForm(KeyedForm):
+    resolution = TextAreaField(_l("纠错情况（已修订条目，或答复无误的理由）"), validators=[required(), length(2, 2000)])
 
 
 @blueprint.app_template_filter("sanitised")
@@ -234,3 +240,37 @@ def retire(article_id: str) -> Any:
         flash(_("知识条目已停用。"), "success")
         return redirect(url_for("ui_knowledge.article", article_id=article_id))
     return _article_page(article_id, retire=form, status=422)
+
+
+# -- corrections -----------------------------------------------------------------------------------------
+@blueprint.get("/knowledge/corrections")
+@signed_in(DEPARTMENT, DISPATCHER, INSPECTOR)
+def corrections() -> Any:
+    """纠错任务: answers a caller said were wrong, for the owning department to fix (or say why they stand)."""
+    return _corrections_page()
+
+
+def _corrections_page(failed: tuple[str, CompleteForm] | None = None) -> Any:
+    args = request.args
+    query = {"status": args.get("status") or None, "department": args.get("department") or None}
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    found = client.get(f"{API}/corrections", page=page, page_size=PAGE_SIZE, **query)
+    user = current_user()
+    forms = {c["id"]: (failed[1] if failed and failed[0] == c["id"] else CompleteForm(prefix="complete"))
+             for c in found["items"] if c["status"] == "open" and user is not None
+             and (user.has_any(DISPATCHER, ADMIN) or c["department"] in user.departments)}
+    return render_template("ui/knowledge/corrections.html", found=found, args=args, forms=forms,
+                           correction_statuses=CORRECTION_STATUSES,
+                           departments=[(d["code"], d["name"]) for d in departments()]), 422 if failed else 200
+
+
+@blueprint.post("/knowledge/corrections/<correction_id>/complete")
+@signed_in(*WRITERS)
+def complete(correction_id: str) -> Any:
+    """完成纠错: what was done; the correction's clock stops."""
+    form = CompleteForm(prefix="complete")
+    if form.validate() and send(form, f"{API}/corrections/{correction_id}/complete",
+                                {"resolution": form.resolution.data}):
+        flash(_("纠错任务已完成。"), "success")
+        return redirect(url_for("ui_knowledge.corrections"))
+    return _corrections_page(failed=(correction_id, form))

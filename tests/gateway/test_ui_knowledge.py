@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from shared.clock import ManualClock
-from tests.uisuite import MONDAY_9AM, csrf, demo_suite, signed_in
+from tests.uisuite import MONDAY_9AM, csrf, demo_suite, keyed_form, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +118,41 @@ def test_the_operator_sees_matching_published_articles_while_typing(suite: Any) 
     assert "输入标题后显示" in nothing.get_data(as_text=True)
     unknown = operator.post("/operator/knowledge", data={"csrf_token": token, "title": "火星移民签证"})
     assert "没有匹配" in unknown.get_data(as_text=True)
+
+
+def test_a_direct_answer_names_its_article_and_a_wrong_one_goes_back_for_correction(suite: Any) -> None:
+    operator, dispatcher = signed_in(suite, "operator"), signed_in(suite, "dispatcher")
+    filed = operator.post("/operator/new", data=keyed_form(
+        operator, "/operator/new", type="consultation", urgency="general", channel="phone",
+        title="住房公积金提取需要什么材料", content="来电人咨询购房后提取住房公积金需要带哪些材料。",
+        caller_phone="13800138000"))
+    assert filed.status_code == 302
+    path = filed.headers["Location"]
+    page = operator.get(path).get_data(as_text=True)
+    option = re.search(r'<option value="([0-9a-f-]{36})">住房公积金提取需要哪些材料？', page)
+    assert option, "the answer form offers the matching published article"
+    answered = operator.post(f"{path}/answer", data=prefixed_form(
+        page, "answer", content="需身份证、购房合同或不动产权证书和本人银行卡。", knowledge_id=option.group(1)))
+    assert answered.status_code == 302
+    shown = dispatcher.get(path).get_data(as_text=True)
+    assert f'href="/knowledge/{option.group(1)}"' in shown and 'data-testid="knowledge-used"' in shown
+
+    called = dispatcher.post(f"{path}/callback", data=prefixed_form(
+        shown, "callback", satisfaction="dissatisfied", note="来电人称材料清单与窗口要求不一致", answer_wrong="y"))
+    assert called.status_code == 302, called.get_data(as_text=True)[-600:]
+    zjj = signed_in(suite, "dept-zjj")
+    tasks = zjj.get("/knowledge/corrections").get_data(as_text=True)
+    assert "住房公积金提取需要哪些材料？" in tasks and "材料清单与窗口要求不一致" in tasks
+    correction = re.search(r'data-testid="complete-([^"]+)"', tasks)
+    assert correction, "the owning department may complete it"
+    assert 'data-testid="complete-' not in signed_in(suite, "dept-cgj").get("/knowledge/corrections").get_data(
+        as_text=True), "another department has nothing to complete"
+    done = f"/knowledge/corrections/{correction.group(1)}/complete"
+    refused = zjj.post(done, data=prefixed_form(tasks, "complete", resolution=""))
+    assert refused.status_code == 422 and "此项必填" in refused.get_data(as_text=True)
+    completed = zjj.post(done, data=prefixed_form(tasks, "complete", resolution="已补充不动产权证书的要求"))
+    assert completed.status_code == 302
+    assert "已补充不动产权证书的要求" in zjj.get("/knowledge/corrections?status=done").get_data(as_text=True)
 
 
 def test_the_public_faq_shows_published_public_articles_only(suite: Any) -> None:
