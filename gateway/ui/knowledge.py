@@ -30,7 +30,8 @@ OFFICE = (DISPATCHER,)  # the hotline office (热线办); an admin holds every r
 
 blueprint = ui_blueprint("ui_knowledge", __name__)
 MENU = (MenuEntry(_l("知识库"), "ui_knowledge.articles", STAFF),
-        MenuEntry(_l("知识纠错"), "ui_knowledge.corrections", (DEPARTMENT, DISPATCHER, INSPECTOR)))
+        MenuEntry(_l("知识纠错"), "ui_knowledge.corrections", (DEPARTMENT, DISPATCHER, INSPECTOR)),
+        MenuEntry(_l("知识库指标"), "ui_knowledge.figures", (DEPARTMENT, DISPATCHER, INSPECTOR)))
 START: dict[str, str] = {}
 
 STATUSES = {"published": _l("已发布"), "draft": _l("草稿"), "retired": _l("已停用")}
@@ -274,3 +275,20 @@ def complete(correction_id: str) -> Any:
         flash(_("纠错任务已完成。"), "success")
         return redirect(url_for("ui_knowledge.corrections"))
     return _corrections_page(failed=(correction_id, form))
+
+
+# -- figures ---------------------------------------------------------------------------------------------
+@blueprint.get("/knowledge/figures")
+@signed_in(DEPARTMENT, DISPATCHER, INSPECTOR)
+def figures() -> Any:
+    """一次办结率 and unanswered questions for a period (the quarter by default), articles by freshness; a
+    department sees its own figures (the service decides)."""
+    period = request.args.get("period", "").strip()[:20] or None
+    try:
+        found = client.get("/api/hotline/v1/stats", period=period)
+    except ServiceError as error:
+        if error.status != 422:
+            raise
+        flash(_("统计期间有误：%(m)s", m=error.message), "warning")
+        found = client.get("/api/hotline/v1/stats")
+    return render_template("ui/knowledge/figures.html", stats=found, figures=found["knowledge"], period=period)

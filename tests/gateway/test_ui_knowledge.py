@@ -171,6 +171,20 @@ def test_the_public_faq_shows_published_public_articles_only(suite: Any) -> None
     assert "第 2/" in second and "<details" in second
 
 
+def test_the_figures_show_first_call_resolution_and_unanswered_questions(suite: Any) -> None:
+    page = signed_in(suite, "inspector").get("/knowledge/figures").get_data(as_text=True)
+    rate = re.search(r'data-testid="first-call-rate">([^<]+)<', page)
+    assert rate and rate.group(1).endswith("%"), "the demo consultations give a first-call rate"
+    assert 'data-testid="unanswered-questions"' in page
+    assert page.count('<th scope="row">') > 1, "the inspector sees every department"
+    own = signed_in(suite, "dept-zjj").get("/knowledge/figures").get_data(as_text=True)
+    table = re.search(r'data-testid="knowledge-departments">.*?</table>', own, re.S)
+    assert table and "市住房和城乡建设局" in table.group(0) and table.group(0).count('<th scope="row">') == 1, \
+        "a department sees its own figures"
+    refused = signed_in(suite, "inspector").get("/knowledge/figures?period=nonsense")
+    assert refused.status_code == 200 and "统计期间有误" in refused.get_data(as_text=True)
+
+
 def test_articles_past_their_review_date_are_flagged_and_listed(suite: Any, clock: ManualClock) -> None:
     clock.advance(days=60)  # the demo set has articles due for review within 30 days
     operator = signed_in(suite, "operator")

@@ -93,7 +93,7 @@ def fill_departments(form: Any) -> None:
         form.lead_department.choices = vocab.choices(pairs)
 
 
-def fill_articles(form: AnswerForm, ticket: dict[str, Any]) -> None:
+def fill_articles(form: Any, ticket: dict[str, Any]) -> None:
     """The published knowledge-base articles matching the ticket's title, to say which one the answer used."""
     hits = client.get(f"{API}/knowledge", q=ticket["title"][:100], status="published", page_size=5)["items"]
     form.knowledge_id.choices = vocab.choices([("", _("未使用知识库")), *(
