@@ -155,6 +155,25 @@ def test_a_direct_answer_names_its_article_and_a_wrong_one_goes_back_for_correct
     assert "已补充不动产权证书的要求" in zjj.get("/knowledge/corrections?status=done").get_data(as_text=True)
 
 
+def test_marking_an_answer_wrong_that_used_no_article_is_refused_in_place(suite: Any) -> None:
+    operator, dispatcher = signed_in(suite, "operator"), signed_in(suite, "dispatcher")
+    filed = operator.post("/operator/new", data=keyed_form(
+        operator, "/operator/new", type="consultation", urgency="general", channel="phone",
+        title="图书馆周一开放吗", content="来电人咨询市图书馆周一是否开放。", caller_phone="13800138001"))
+    path = filed.headers["Location"]
+    page = operator.get(path).get_data(as_text=True)
+    assert operator.post(f"{path}/answer", data=prefixed_form(page, "answer", content="周一闭馆，其余每天开放。",
+                                                              knowledge_id="")).status_code == 302
+    shown = dispatcher.get(path).get_data(as_text=True)
+    assert 'data-testid="knowledge-used"' not in shown
+    refused = dispatcher.post(f"{path}/callback", data=prefixed_form(
+        shown, "callback", satisfaction="dissatisfied", note="", answer_wrong="y"))
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "only for a direct answer given with knowledge_id" in text
+    assert re.search(r'id="callback-answer_wrong"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*'
+                     r'id="callback-answer_wrong"', text), "the refusal sits on the box"
+
+
 def test_the_public_faq_shows_published_public_articles_only(suite: Any) -> None:
     public = Client(suite.wsgi)
     front = public.get("/").get_data(as_text=True)
