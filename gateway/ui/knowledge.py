@@ -36,12 +36,17 @@ START: dict[str, str] = {}
 
 STATUSES = {"published": _l("已发布"), "draft": _l("草稿"), "retired": _l("已停用")}
 CORRECTION_STATUSES = {"open": _l("待纠错"), "done": _l("已完成")}
+FIELD_LABELS = {"question": _l("问题表述"), "answer": _l("答复口径"), "category": _l("分类"),
+                "legal_basis": _l("政策依据"), "document_number": _l("文号"), "effective_from": _l("生效日期"),
+                "review_by": _l("复审日期"), "keywords": _l("关键词"), "public": _l("公开")}
+CHANGES = {"drafted": _l("起草"), "updated": _l("修改"), "superseded": _l("被新版本取代"), "published": _l("发布"),
+           "retired": _l("停用")}
 CONTENT = ("question", "answer", "category", "legal_basis", "document_number", "effective_from", "review_by",
            "keywords", "public")
 
 
 class ArticleForm(KeyedForm):
-    question = StringField(_l("问题"), validators=[required(), length(4, 300)])
+    question = StringField(_l("问题表述"), validators=[required(), length(4, 300)])
     answer = TextAreaField(_l("答复口径"), validators=[required(), length(2, 20_000)])
     category = StringField(_l("分类"), validators=[Optional(), length(0, 50)])
     legal_basis = StringField(_l("政策依据"), validators=[Optional(), length(0, 500)])
@@ -87,7 +92,8 @@ def marked(snippet: str) -> Markup:
 
 
 def _context() -> dict[str, Any]:
-    return {"statuses": STATUSES, "user": current_user()}
+    return {"statuses": STATUSES, "changes": CHANGES, "field_labels": FIELD_LABELS, "user": current_user()}
+
 
 
 def _own_departments() -> list[tuple[str, str]]:
