@@ -29,9 +29,9 @@ WRITERS = (DEPARTMENT, DISPATCHER)
 OFFICE = (DISPATCHER,)  # the hotline office (热线办); an admin holds every role's rights
 
 blueprint = ui_blueprint("ui_knowledge", __name__)
-MENU = (MenuEntry(_l("知识库"), "ui_knowledge.articles", STAFF),
-        MenuEntry(_l("知识纠错"), "ui_knowledge.corrections", (DEPARTMENT, DISPATCHER, INSPECTOR)),
-        MenuEntry(_l("知识库指标"), "ui_knowledge.figures", (DEPARTMENT, DISPATCHER, INSPECTOR)))
+# One entry in the navigation; the corrections and figures are linked from the knowledge base's own page.
+MENU = (MenuEntry(_l("知识库"), "ui_knowledge.articles", STAFF),)
+SUPERVISORS = (DEPARTMENT, DISPATCHER, INSPECTOR)
 START: dict[str, str] = {}
 
 STATUSES = {"published": _l("已发布"), "draft": _l("草稿"), "retired": _l("已停用")}
@@ -92,7 +92,9 @@ def marked(snippet: str) -> Markup:
 
 
 def _context() -> dict[str, Any]:
-    return {"statuses": STATUSES, "changes": CHANGES, "field_labels": FIELD_LABELS, "user": current_user()}
+    user = current_user()
+    return {"statuses": STATUSES, "changes": CHANGES, "field_labels": FIELD_LABELS, "user": user,
+            "supervises": user is not None and user.has_any(*SUPERVISORS)}
 
 
 
@@ -251,7 +253,7 @@ def retire(article_id: str) -> Any:
 
 # -- corrections -----------------------------------------------------------------------------------------
 @blueprint.get("/knowledge/corrections")
-@signed_in(DEPARTMENT, DISPATCHER, INSPECTOR)
+@signed_in(*SUPERVISORS)
 def corrections() -> Any:
     """纠错任务: answers a caller said were wrong, for the owning department to fix (or say why they stand)."""
     return _corrections_page()
@@ -285,7 +287,7 @@ def complete(correction_id: str) -> Any:
 
 # -- figures ---------------------------------------------------------------------------------------------
 @blueprint.get("/knowledge/figures")
-@signed_in(DEPARTMENT, DISPATCHER, INSPECTOR)
+@signed_in(*SUPERVISORS)
 def figures() -> Any:
     """一次办结率 and unanswered questions for a period (the quarter by default), articles by freshness; a
     department sees its own figures (the service decides)."""

@@ -45,6 +45,7 @@ def test_the_list_searches_with_synonyms_and_pages_in_the_service(suite: Any) ->
     assert 'data-testid="articles"' in page and "社保卡丢失怎么补办？" in page, "社保 ↔ 社会保险 match"
     assert "<mark>" in page, "matched words are marked in the snippet"
     assert "编写知识条目" not in page, "an operator does not write articles"
+    assert 'href="/knowledge/corrections"' not in page, "nor handles corrections"
     second = operator.get("/knowledge?page=2").get_data(as_text=True)
     assert "第 2/3 页" in second, "53 demo articles, 20 a page"
     refused = operator.get("/knowledge?status=nonsense")
@@ -55,6 +56,7 @@ def test_a_department_drafts_and_revises_and_the_office_publishes_and_retires(su
     cgj, zjj, dispatcher = signed_in(suite, "dept-cgj"), signed_in(suite, "dept-zjj"), signed_in(suite, "dispatcher")
     page = cgj.get("/knowledge").get_data(as_text=True)
     assert 'data-testid="new-article"' in page
+    assert 'href="/knowledge/corrections"' in page and 'href="/knowledge/figures"' in page
     select = re.search(r'<select id="new-department".*?</select>', page, re.S)
     assert select and 'value="cgj"' in select.group(0) and 'value="zjj"' not in select.group(0), \
         "a department writes for its own department only"
