@@ -138,6 +138,11 @@ def test_a_direct_answer_names_its_article_and_a_wrong_one_goes_back_for_correct
     assert answered.status_code == 302
     shown = dispatcher.get(path).get_data(as_text=True)
     assert f'href="/knowledge/{option.group(1)}"' in shown and 'data-testid="knowledge-used"' in shown
+    assert 'name="callback-answer_wrong"' in shown
+    queue = dispatcher.get("/dispatch/callbacks").get_data(as_text=True)
+    items = re.findall(r'data-testid="queue-item".*?</article>', queue, re.S)
+    offered = [item for item in items if 'name="callback-answer_wrong"' in item]
+    assert offered and len(offered) < len(items), "in the callback queue too, only for answers from an article"
 
     called = dispatcher.post(f"{path}/callback", data=prefixed_form(
         shown, "callback", satisfaction="dissatisfied", note="来电人称材料清单与窗口要求不一致", answer_wrong="y"))
@@ -168,6 +173,7 @@ def test_marking_an_answer_wrong_that_used_no_article_is_refused_in_place(suite:
                                                               knowledge_id="")).status_code == 302
     shown = dispatcher.get(path).get_data(as_text=True)
     assert 'data-testid="knowledge-used"' not in shown
+    assert 'name="callback-answer_wrong"' not in shown, "the box is offered only for an answer from an article"
     refused = dispatcher.post(f"{path}/callback", data=prefixed_form(
         shown, "callback", satisfaction="dissatisfied", note="", answer_wrong="y"))
     text = refused.get_data(as_text=True)

@@ -140,6 +140,14 @@ class CallbackForm(KeyedForm):
     answer_wrong = BooleanField(_l("知识库答复有误，交主管单位纠错（仅限依据知识库条目直接答复的工单）"))
 
 
+def fit_callback(form: CallbackForm, ticket: dict[str, Any]) -> CallbackForm:
+    """The "answer wrong" box only where it can apply: a direct answer given from a knowledge-base article
+    (kept when the service refused it, so its message stays in place)."""
+    if not ticket.get("knowledge") and not form.answer_wrong.errors:
+        del form.answer_wrong
+    return form
+
+
 class CloseForm(KeyedForm):
     reason = TextAreaField(_l("办结说明"), validators=[required(), length(2, 2000)])
 
