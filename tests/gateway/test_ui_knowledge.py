@@ -52,6 +52,11 @@ def test_the_list_searches_with_synonyms_and_pages_in_the_service(suite: Any) ->
     assert refused.status_code == 200 and "筛选条件有误" in refused.get_data(as_text=True)
 
 
+def test_case_search_links_an_article_to_its_page(suite: Any) -> None:
+    page = signed_in(suite, "operator").get("/search?q=公积金&kind=article").get_data(as_text=True)
+    assert re.search(r'data-kind="article"><span class="badge">[^<]+</span>\s*<a href="/knowledge/[^"]+">', page)
+
+
 def test_a_department_drafts_and_revises_and_the_office_publishes_and_retires(suite: Any) -> None:
     cgj, zjj, dispatcher = signed_in(suite, "dept-cgj"), signed_in(suite, "dept-zjj"), signed_in(suite, "dispatcher")
     page = cgj.get("/knowledge").get_data(as_text=True)
