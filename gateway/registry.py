@@ -146,8 +146,8 @@ def _bound(job: Callable[[Any], object], context: Any) -> Callable[[], object]:
 PARTS: dict[str, Part] = {part.name: part for part in (
     Part("gateway", "gateway", demo="gateway.handlers:seed_demo_directory",
          # the token API (password guessing; the login page counts its attempts itself, in Redis, like the
-         # token API); the portal's form and lookup pages
-         limited={"/api/auth/v1/token": "login", "/file": "public", "/status": "public"}),
+         # token API); the portal's form and lookup pages (the FAQ is a search)
+         limited={"/api/auth/v1/token": "login", "/file": "public", "/status": "public", "/faq": "public"}),
     Part("hotline", "services.hotline", routes="services.hotline.consumers:ROUTES",
          rules="services.hotline.rules:RULE_SECTIONS",
          periodic=(Periodic("gauges", 15.0, "services.hotline.metrics:refresh_gauges"),),

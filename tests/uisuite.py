@@ -40,3 +40,13 @@ def keyed_form(client: Any, path: str, **fields: str) -> dict[str, str]:
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page)
     assert key, "the form carries an idempotency key"
     return {"csrf_token": csrf(page), "idempotency_key": key.group(1), **fields}
+
+
+def signed_in(suite: Any, username: str) -> Any:
+    """A browser (werkzeug test client) signed in as a demo user."""
+    from werkzeug.test import Client
+
+    client = Client(suite.wsgi)
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"csrf_token": csrf(page), "username": username, "password": DEMO_PASSWORD})
+    return client

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 # The account pages first: the others' navigation and start pages are gathered from this order.
 SCREENS = ("gateway.ui.account", "gateway.ui.hotline", "gateway.ui.monitoring", "gateway.ui.rectification",
-           "gateway.ui.search", "gateway.ui.admin", "gateway.ui.portal", "gateway.ui.rectification.public")
+           "gateway.ui.search", "gateway.ui.knowledge", "gateway.ui.admin", "gateway.ui.portal",
+           "gateway.ui.rectification.public")
 
 
 def screen_modules() -> list[Any]:

@@ -1,4 +1,5 @@
-"""The public portal (公众门户): file a request online, check its status, read the department ranking.
+"""The public portal (公众门户): file a request online, check its status, read the department ranking and
+the common questions (常见问题, the knowledge base's public articles).
 
 Anonymous, server-rendered and usable without scripts on a phone. The pages call the services' public
 APIs (no token; the client's address goes along for their rate limits); no page shows a citizen's
@@ -27,6 +28,7 @@ START: dict[str, str] = {}
 
 HOTLINE = "/api/hotline/v1/public"
 RANKING = "/api/monitoring/v1/public/ranking"
+FAQ_PAGE_SIZE = 20
 # What the public may file online; 紧急 matters go to 110/119/120/122, not to a web form.
 PUBLIC_TYPES = ("complaint", "help", "consultation", "report", "suggestion", "praise")
 
@@ -117,3 +119,19 @@ def ranking() -> Any:
             raise
         found, period = client.call("GET", RANKING, anonymous=True), None
     return render_template("ui/portal/ranking.html", ranking=found)
+
+
+@blueprint.get("/faq")
+def faq() -> Any:
+    """常见问题: the knowledge base's published public articles, searchable; internal ones never reach here."""
+    args = request.args
+    q = args.get("q", "").strip()[:100]
+    query = {"q": q or None, "page": max(args.get("page", 1, type=int) or 1, 1), "page_size": FAQ_PAGE_SIZE}
+    try:
+        found = client.call("GET", f"{HOTLINE}/knowledge", query=query, anonymous=True)
+    except ServiceError as error:
+        if error.status not in (422, 429):
+            raise
+        problem = _("查询过于频繁，请一分钟后再试。") if error.status == 429 else _("查询条件有误，请修改后再试。")
+        return render_template("ui/portal/faq.html", found=None, q=q, args=args, problem=problem), error.status
+    return render_template("ui/portal/faq.html", found=found, q=q, args=args, problem=None)

@@ -34,7 +34,7 @@ def case_link(hit: dict[str, Any]) -> str | None:
     from flask import url_for
 
     pages = {"ticket": ("ui_hotline.ticket", "ticket_id"), "notice": ("ui_rectification.notice", "notice_id"),
-             "review": ("ui_rectification.review", "review_id")}
+             "review": ("ui_rectification.review", "review_id"), "article": ("ui_knowledge.article", "article_id")}
     if hit["kind"] not in pages:
         return None
     endpoint, name = pages[hit["kind"]]

@@ -12,7 +12,7 @@ from werkzeug.test import Client
 
 from shared.clock import ManualClock
 from shared.roles import DEPARTMENT, DISPATCHER, OPERATOR, Principal
-from tests.uisuite import DEMO_PASSWORD, MONDAY_9AM, csrf, demo_suite, keyed_form
+from tests.uisuite import MONDAY_9AM, csrf, demo_suite, keyed_form, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +20,6 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     built = demo_suite(tmp_path_factory.mktemp("rectification"), ManualClock(MONDAY_9AM))
     yield built
     built.close()
-
-
-def signed_in(suite: Any, username: str) -> Client:
-    client = Client(suite.wsgi)
-    page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"csrf_token": csrf(page), "username": username, "password": DEMO_PASSWORD})
-    return client
 
 
 def step(client: Client, page_path: str, kind: str, case_id: str, name: str, **fields: str) -> Any:

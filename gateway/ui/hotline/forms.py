@@ -58,6 +58,13 @@ class ContentForm(KeyedForm):
 
 class AnswerForm(ContentForm):
     content = TextAreaField(_l("答复内容"), validators=[required(), length(2, 5000)])
+    # The choices are the published articles matching the ticket (the page fills them); the service checks
+    # whichever is sent, so an article published or retired meanwhile is refused in place.
+    knowledge_id = SelectField(_l("依据的知识库条目"), choices=[], validate_choice=False)
+
+    def body(self) -> dict[str, Any]:
+        return {"content": self.content.data, **({"knowledge_id": self.knowledge_id.data}
+                                                 if self.knowledge_id.data else {})}
 
 
 class LegalChannelForm(KeyedForm):
@@ -130,6 +137,15 @@ class CallbackForm(KeyedForm):
                               validators=[InputRequired(_l("请选择满意度"))])
     note = TextAreaField(_l("回访记录"), validators=[Optional(), Length(max=2000)])
     justified = BooleanField(_l("不满意理由成立，重办"))
+    answer_wrong = BooleanField(_l("知识库答复有误，交主管单位纠错（仅限依据知识库条目直接答复的工单）"))
+
+
+def fit_callback(form: CallbackForm, ticket: dict[str, Any]) -> CallbackForm:
+    """The "answer wrong" box only where it can apply: a direct answer given from a knowledge-base article
+    (kept when the service refused it, so its message stays in place)."""
+    if not ticket.get("knowledge") and not form.answer_wrong.errors:
+        del form.answer_wrong
+    return form
 
 
 class CloseForm(KeyedForm):

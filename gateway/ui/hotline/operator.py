@@ -18,6 +18,8 @@ from gateway.ui.hotline.tickets import ticket_context
 from shared.roles import DISPATCHER, OPERATOR
 
 SIMILAR = "/api/search/v1/similar"
+KNOWLEDGE = "/api/hotline/v1/knowledge"
+QUERY_CHARS = 100       # the knowledge API's longest query
 MINE_KEPT = 50          # tickets an operator filed, remembered for the shift (the session)
 SUGGESTIONS = 5
 
@@ -61,6 +63,20 @@ def similar() -> Any:
         body["phone"] = phone
     hits = client.call("POST", SIMILAR, body=body)["items"]
     return render_template("ui/hotline/_similar.html", hits=hits, asked=True, vocab=vocab)
+
+
+@blueprint.post("/operator/knowledge")
+@signed_in(OPERATOR, DISPATCHER)
+def knowledge() -> Any:
+    """知识库 answers while the operator types: published articles matching the title (else the content),
+    with their owning department and a flag when past review. Posted like the duplicates: what a caller
+    says stays out of URLs and logs."""
+    form = request.form
+    text = (form.get("title", "").strip() or form.get("content", "").strip())[:QUERY_CHARS]
+    if len(text) < 2:
+        return render_template("ui/hotline/_knowledge.html", hits=[], asked=False)
+    hits = client.get(KNOWLEDGE, q=text, status="published", page_size=SUGGESTIONS)["items"]
+    return render_template("ui/hotline/_knowledge.html", hits=hits, asked=True)
 
 
 @blueprint.get("/operator/mine")

@@ -9,7 +9,7 @@ from flask import render_template
 from gateway.ui.access import current_user, signed_in
 from gateway.ui.hotline import blueprint
 from gateway.ui.hotline.actions import ACTIONS
-from gateway.ui.hotline.forms import CallbackForm, DispatchForm
+from gateway.ui.hotline.forms import CallbackForm, DispatchForm, fit_callback
 from gateway.ui.hotline.tickets import fill_departments, list_page, ticket_context
 from shared.roles import DEPARTMENT, DISPATCHER
 
@@ -49,7 +49,7 @@ def reviews() -> Any:
 def callbacks() -> Any:
     """待回访: replied tickets with the five-level satisfaction form (国办发〔2019〕51号)."""
     found = list_page(status=["replied"])
-    forms = {item["id"]: CallbackForm(prefix="callback") for item in found["items"]}
+    forms = {item["id"]: fit_callback(CallbackForm(prefix="callback"), item) for item in found["items"]}
     return render_template("ui/hotline/callbacks.html", found=found, forms=forms, callback_action=ACTIONS["callback"],
                            **ticket_context())
 

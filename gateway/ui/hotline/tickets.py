@@ -14,7 +14,14 @@ from gateway.ui.forms import apply_errors
 from gateway.ui.hotline import API, blueprint, department_names, departments, vocab
 from gateway.ui.hotline.actions import ACTIONS, available
 from gateway.ui.hotline.countdown import countdown
-from gateway.ui.hotline.forms import DispatchForm, ReturnReviewForm, plain_body
+from gateway.ui.hotline.forms import (
+    AnswerForm,
+    CallbackForm,
+    DispatchForm,
+    ReturnReviewForm,
+    fit_callback,
+    plain_body,
+)
 from shared.roles import DEPARTMENT, DISPATCHER, INSPECTOR, OPERATOR
 
 PAGE_SIZE = 20
@@ -68,10 +75,14 @@ def ticket(ticket_id: str) -> Any:
 def render_ticket(found: dict[str, Any], failed: tuple[str, Any] | None = None, status: int = 200) -> Any:
     user = current_user()
     steps = available(found, user)
-    step_forms = {a.slug: (failed[1] if failed and failed[0] == a.slug else a.form and a.form(prefix=a.slug))
-                  for a in steps}
+    step_forms: dict[str, Any] = {
+        a.slug: (failed[1] if failed and failed[0] == a.slug else a.form and a.form(prefix=a.slug)) for a in steps}
     for form in step_forms.values():
         fill_departments(form)
+        if isinstance(form, AnswerForm):
+            fill_articles(form, found)
+        elif isinstance(form, CallbackForm):
+            fit_callback(form, found)
     duplicates = []
     if found["status"] in ("received", "dispatched") and user and user.has_any(OPERATOR, DISPATCHER):
         duplicates = client.get(f"{API}/tickets/{found['id']}/duplicates")
@@ -89,6 +100,13 @@ def fill_departments(form: Any) -> None:
     elif isinstance(form, ReturnReviewForm):
         pairs = [("", _("不改派，退回待派单")), *[(d["code"], d["name"]) for d in departments()]]
         form.lead_department.choices = vocab.choices(pairs)
+
+
+def fill_articles(form: AnswerForm, ticket: dict[str, Any]) -> None:
+    """The published knowledge-base articles matching the ticket's title, to say which one the answer used."""
+    hits = client.get(f"{API}/knowledge", q=ticket["title"][:100], status="published", page_size=5)["items"]
+    form.knowledge_id.choices = vocab.choices([("", _("未使用知识库")), *(
+        (a["id"], f"{a['question']}（{a['department_name']}，{_('第 %(n)s 版', n=a['version'])}）") for a in hits)])
 
 
 @blueprint.post("/tickets/<ticket_id>/<path:step>")
