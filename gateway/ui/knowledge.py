@@ -300,3 +300,11 @@ def figures() -> Any:
         flash(_("统计期间有误：%(m)s", m=error.message), "warning")
         found = client.get("/api/hotline/v1/stats")
     return render_template("ui/knowledge/figures.html", stats=found, figures=found["knowledge"], period=period)
+
+
+@blueprint.get("/knowledge/figures/summary")
+@signed_in(INSPECTOR, DISPATCHER)
+def figures_summary() -> Any:
+    """The quarter's first-call resolution and articles past review, as a fragment of the inspector's board."""
+    found = client.get("/api/hotline/v1/stats")
+    return render_template("ui/knowledge/_summary.html", stats=found, figures=found["knowledge"])

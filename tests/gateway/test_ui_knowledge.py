@@ -217,6 +217,15 @@ def test_the_figures_show_first_call_resolution_and_unanswered_questions(suite: 
     assert refused.status_code == 200 and "统计期间有误" in refused.get_data(as_text=True)
 
 
+def test_the_inspector_s_board_shows_the_knowledge_figures(suite: Any) -> None:
+    inspector = signed_in(suite, "inspector")
+    board = inspector.get("/board").get_data(as_text=True)
+    assert 'hx-get="/knowledge/figures/summary"' in board
+    summary = inspector.get("/knowledge/figures/summary").get_data(as_text=True)
+    assert 'data-testid="knowledge-summary"' in summary and "%" in summary
+    assert signed_in(suite, "dept-zjj").get("/knowledge/figures/summary").status_code == 403
+
+
 def test_articles_past_their_review_date_are_flagged_and_listed(suite: Any, clock: ManualClock) -> None:
     clock.advance(days=60)  # the demo set has articles due for review within 30 days
     operator = signed_in(suite, "operator")
