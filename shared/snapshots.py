@@ -18,14 +18,19 @@ class Republishable(Protocol):
     def republish(self, now: datetime) -> None: ...
 
 
-def republish_by_id(db: Database, repository: type[Any], *, batch: int = 500, progress: Progress = None) -> int:
-    """Every record ``repository.batch_after(after, size)`` yields, in id order, republished; returns how many."""
+def republish_by_id(db: Database, repository: type[Any], *, batch: int = 500, progress: Progress = None,
+                    republish: Callable[[Any, datetime], None] | None = None) -> int:
+    """Every record ``repository.batch_after(after, size)`` yields, in id order, republished (by ``republish``
+    when the record needs more than the time, else by its own ``republish(now)``); returns how many."""
     after, published = "", 0
     while True:
         with db.unit_of_work(actor="system:snapshots") as uow:
             items: list[Republishable] = uow.repository(repository).batch_after(after, batch)
             for item in items:
-                item.republish(uow.now)
+                if republish is None:
+                    item.republish(uow.now)
+                else:
+                    republish(item, uow.now)
             uow.commit()
         if not items:
             return published

@@ -34,6 +34,7 @@ from shared.errors import Forbidden, NotFound
 from shared.ids import new_id
 from shared.privacy import caller_key
 from shared.rules import RuleBook
+from shared.snapshots import republish_by_id
 from shared.text import keywords
 from shared.uow import UnitOfWork
 
@@ -128,18 +129,9 @@ def publish_snapshots(hotline: Hotline, *, progress: Callable[[int], object] | N
                       batch: int = 500) -> int:
     """Republish every ticket as a ``hotline.ticket.snapshot`` event through the outbox, a batch per
     transaction, so consumers (the case index) can rebuild their copy; returns how many."""
-    after, published = "", 0
-    while True:
-        with hotline.db.unit_of_work(actor="system:snapshots") as uow:
-            tickets = uow.repository(TicketRepository).batch_after(after, batch)
-            for ticket in tickets:
-                ticket.snapshot(caller_key=caller_key(ticket.caller.phone, hotline.caller_key))
-            uow.commit()
-        if not tickets:
-            return published
-        after, published = tickets[-1].id, published + len(tickets)
-        if progress is not None:
-            progress(len(tickets))
+    return republish_by_id(hotline.db, TicketRepository, batch=batch, progress=progress,
+                           republish=lambda ticket, _now: ticket.snapshot(
+                               caller_key=caller_key(ticket.caller.phone, hotline.caller_key)))
 
 
 # -- reading -----------------------------------------------------------------------------------
